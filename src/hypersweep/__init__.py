@@ -1,0 +1,66 @@
+"""hypersweep: hyperparameter tuning for training scripts, with HyperDrive's API names.
+
+Moving from Azure ML HyperDrive is a change of imports::
+
+    from hypersweep import (HyperDriveConfig, ScriptRunConfig, RandomParameterSampling,
+                            BanditPolicy, PrimaryMetricGoal, uniform, choice)
+
+Names are loaded on first use, so ``from hypersweep import Run`` inside a training
+script stays as cheap as the standard-library tracking client it is.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name → module that defines it
+_EXPORTS: dict[str, str] = {
+    "BayesianParameterSampling": "hypersweep.sampling",
+    "ConfigurationError": "hypersweep.errors",
+    "ConfigurationTypeError": "hypersweep.errors",
+    "EarlyTerminationPolicy": "hypersweep.policy",
+    "Environment": "hypersweep.config",
+    "GridParameterSampling": "hypersweep.sampling",
+    "HyperDriveConfig": "hypersweep.config",
+    "HyperDriveRunConfig": "hypersweep.config",
+    "HypersweepError": "hypersweep.errors",
+    "HypersweepWarning": "hypersweep.errors",
+    "NoTerminationPolicy": "hypersweep.policy",
+    "NotFoundError": "hypersweep.errors",
+    "ParameterExpression": "hypersweep.space",
+    "ParameterSampling": "hypersweep.sampling",
+    "PrimaryMetricGoal": "hypersweep.goal",
+    "RandomParameterSampling": "hypersweep.sampling",
+    "ScriptRunConfig": "hypersweep.config",
+    "SearchSpace": "hypersweep.space",
+    "SearchSpaceError": "hypersweep.errors",
+    "choice": "hypersweep.space",
+    "lognormal": "hypersweep.space",
+    "loguniform": "hypersweep.space",
+    "normal": "hypersweep.space",
+    "qlognormal": "hypersweep.space",
+    "qloguniform": "hypersweep.space",
+    "qnormal": "hypersweep.space",
+    "quniform": "hypersweep.space",
+    "randint": "hypersweep.space",
+    "uniform": "hypersweep.space",
+}
+_ALIASES = {"HyperDriveRunConfig": "HyperDriveConfig"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hypersweep' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), _ALIASES.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

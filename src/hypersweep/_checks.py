@@ -1,0 +1,65 @@
+"""Small argument checks shared by constructors: each raises with field, value and rule."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from hypersweep.errors import ConfigurationError, ConfigurationTypeError
+
+
+def describe(value: Any) -> str:
+    """Short printable form of a received value for error messages."""
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def is_number(value: Any) -> bool:
+    """True for real numbers, excluding bool (True is not a learning rate)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_int(value: Any) -> bool:
+    """True for integers, excluding bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def number(field: str, value: Any, *, finite: bool = True, error=ConfigurationError) -> float:
+    """Return ``value`` as a float, or raise naming ``field``."""
+    if not is_number(value):
+        raise ConfigurationTypeError(f"{field} must be a number, got {describe(value)}")
+    result = float(value)
+    if finite and not math.isfinite(result):
+        raise error(f"{field} must be a finite number, got {describe(value)}")
+    return result
+
+
+def integer(field: str, value: Any, *, minimum: int | None = None,
+            maximum: int | None = None, error=ConfigurationError) -> int:
+    """Return ``value`` as an int within [minimum, maximum], or raise naming ``field``."""
+    if not is_int(value):
+        if is_number(value) and float(value).is_integer():
+            value = int(value)
+        else:
+            rule = "an integer"
+            if minimum is not None:
+                rule += f" >= {minimum}"
+            raise ConfigurationTypeError(f"{field} must be {rule}, got {describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise error(f"{field} must be an integer >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise error(f"{field} must be an integer <= {maximum}, got {value}")
+    return value
+
+
+def text(field: str, value: Any, *, allow_empty: bool = False) -> str:
+    """Return ``value`` if it is a (non-empty) string, or raise naming ``field``."""
+    if not isinstance(value, str):
+        raise ConfigurationTypeError(f"{field} must be a string, got {describe(value)}")
+    if not allow_empty and not value.strip():
+        raise ConfigurationError(f"{field} must be a non-empty string, got {value!r}")
+    return value

@@ -1,0 +1,163 @@
+"""What each trial runs: the training script, its own arguments and its environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hypersweep._checks import describe, is_number, number
+from hypersweep.errors import ConfigurationError, ConfigurationTypeError
+
+__all__ = ["Environment", "ScriptRunConfig"]
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DEFAULT_MAX_RUN_SECONDS = 2_592_000  # 30 days, HyperDrive's default
+
+
+class Environment:
+    """The process environment of every trial.
+
+    ``python_interpreter`` runs the script (default: the interpreter running hypersweep);
+    ``environment_variables`` are added to the inherited environment.
+    """
+
+    def __init__(self, name: str = "local", *, python_interpreter: str | None = None,
+                 environment_variables: Mapping[str, str] | None = None) -> None:
+        if not isinstance(name, str):
+            raise ConfigurationTypeError(f"environment name must be a string, got "
+                                         f"{describe(name)}")
+        self.name = name
+        if python_interpreter is not None and not isinstance(python_interpreter, str | os.PathLike):
+            raise ConfigurationTypeError(
+                f"python_interpreter must be a path, got {describe(python_interpreter)}")
+        self.python_interpreter = str(python_interpreter) if python_interpreter else None
+        self.environment_variables = _env_vars(environment_variables or {})
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "python_interpreter": self.python_interpreter,
+                "environment_variables": dict(self.environment_variables)}
+
+    def __repr__(self) -> str:
+        return f"Environment({self.name!r})"
+
+
+def _env_vars(values: Any) -> dict[str, str]:
+    if not isinstance(values, Mapping):
+        raise ConfigurationTypeError(
+            f"environment_variables must be a dict of str → str, got {describe(values)}")
+    out = {}
+    for key, value in values.items():
+        if not isinstance(key, str) or not _ENV_NAME.match(key):
+            raise ConfigurationError(
+                f"environment_variables: invalid variable name {key!r}; allowed: letters, "
+                "digits and '_', not starting with a digit")
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ConfigurationTypeError(
+                f"environment_variables[{key!r}] must be a string, got {describe(value)}")
+        out[key] = str(value)
+    return out
+
+
+def _argument(index: int, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or is_number(value):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise ConfigurationTypeError(
+        f"arguments[{index}] must be a string or a number, got {describe(value)}")
+
+
+class ScriptRunConfig:
+    """The training script every trial runs (HyperDrive's ``ScriptRunConfig``).
+
+    Example::
+
+        ScriptRunConfig(source_directory="examples/digits", script="train.py",
+                        arguments=["--epochs", 10])
+
+    Sampled hyperparameters are appended to ``arguments`` as ``--name value`` pairs.
+    ``max_run_duration_seconds`` bounds each trial (as in HyperDrive).
+    """
+
+    def __init__(self, source_directory: str | os.PathLike = ".", script: str | None = None,
+                 arguments: Sequence[Any] | None = None, run_config: Any = None,
+                 _telemetry_values: Any = None, compute_target: Any = None,
+                 environment: Environment | Mapping[str, str] | None = None, *,
+                 max_run_duration_seconds: float = _DEFAULT_MAX_RUN_SECONDS,
+                 command: Sequence[str] | str | None = None) -> None:
+        if not isinstance(source_directory, str | os.PathLike):
+            raise ConfigurationTypeError(
+                f"source_directory must be a path, got {describe(source_directory)}")
+        self.source_directory = os.fspath(source_directory)
+        if script is None and command is None:
+            raise ConfigurationError(
+                "script is required: the training script's path inside source_directory, "
+                "e.g. script='train.py' (or give command=[...])")
+        if script is not None:
+            if not isinstance(script, str | os.PathLike):
+                raise ConfigurationTypeError(f"script must be a path, got {describe(script)}")
+            script = os.fspath(script)
+            if not script.strip():
+                raise ConfigurationError("script must be a non-empty path, got ''")
+        self.script = script
+        if arguments is None:
+            arguments = []
+        if isinstance(arguments, str | bytes) or not isinstance(arguments, Sequence):
+            raise ConfigurationTypeError(
+                f"arguments must be a list of strings or numbers, got {describe(arguments)}")
+        self.arguments = [_argument(i, a) for i, a in enumerate(arguments)]
+        self.command = _command(command)
+        self.run_config = run_config
+        self.compute_target = _compute(compute_target)
+        if environment is None:
+            environment = Environment()
+        elif isinstance(environment, Mapping):
+            environment = Environment(environment_variables=environment)
+        elif not isinstance(environment, Environment):
+            raise ConfigurationTypeError(
+                f"environment must be an Environment, a dict of variables or None, got "
+                f"{describe(environment)}")
+        self.environment = environment
+        self.max_run_duration_seconds = number("max_run_duration_seconds",
+                                               max_run_duration_seconds)
+        if self.max_run_duration_seconds <= 0:
+            raise ConfigurationError(
+                f"max_run_duration_seconds must be > 0, got {max_run_duration_seconds!r}")
+
+    def __repr__(self) -> str:
+        return (f"ScriptRunConfig(source_directory={self.source_directory!r}, "
+                f"script={self.script!r}, arguments={self.arguments!r})")
+
+
+def _command(command: Any) -> list[str] | None:
+    if command is None:
+        return None
+    if isinstance(command, str):
+        import shlex
+
+        command = shlex.split(command)
+    if not isinstance(command, Sequence) or not command:
+        raise ConfigurationError(f"command must be a non-empty list of strings, got "
+                                 f"{describe(command)}")
+    return [_argument(i, c) for i, c in enumerate(command)]
+
+
+def _compute(target: Any) -> dict[str, Any]:
+    if target is None or target == "local":
+        return {"type": "local"}
+    if isinstance(target, str):
+        if target.startswith(("ray", "ray://")) or target == "auto":
+            address = None if target == "ray" else target
+            return {"type": "ray", "address": address}
+        raise ConfigurationError(
+            f"compute_target must be 'local', 'ray', a 'ray://host:port' address or a compute "
+            f"object, got {target!r}")
+    to_json = getattr(target, "to_json", None)
+    if callable(to_json):
+        return dict(to_json())
+    raise ConfigurationTypeError(
+        f"compute_target must be 'local', 'ray' or a compute object, got {describe(target)}")
