@@ -1,7 +1,9 @@
-"""Sweep configuration: HyperDrive's classes, validated into one SweepSpec."""
+"""Sweep configuration: HyperDrive's classes and the v2 YAML, validated into a SweepSpec."""
 
 from hypersweep.config._hyperdrive import HyperDriveConfig
 from hypersweep.config._script import Environment, ScriptRunConfig
 from hypersweep.config._spec import SweepSpec
+from hypersweep.config._yaml import load_sweep_yaml, spec_from_yaml_data
 
-__all__ = ["Environment", "HyperDriveConfig", "ScriptRunConfig", "SweepSpec"]
+__all__ = ["Environment", "HyperDriveConfig", "ScriptRunConfig", "SweepSpec", "load_sweep_yaml",
+           "spec_from_yaml_data"]

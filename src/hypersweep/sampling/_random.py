@@ -24,6 +24,7 @@ __all__ = ["RandomParameterSampling"]
 
 _RULES = ("random", "sobol")
 _RETRIES = 64
+_ENUMERABLE = 1_000_000  # spaces small enough to list the untried points
 
 
 class RandomParameterSampling(ParameterSampling):
@@ -84,6 +85,9 @@ class RandomParameterSampling(ParameterSampling):
                 if self.space.key(params) not in taken:
                     break
             else:
+                if self.space.size() > _ENUMERABLE:  # a repeat in a huge space: accept it
+                    out.append(params)
+                    continue
                 remaining = [p for p in self._all_points() if self.space.key(p) not in taken]
                 if not remaining:
                     return out
@@ -116,7 +120,7 @@ class RandomParameterSampling(ParameterSampling):
 
     def _sobol_unique(self, used: Counter, n: int) -> list[dict[str, Any]]:
         engine, out, taken = self._engine(), [], set(used)
-        budget = max(1024, 64 * int(self.space.size()))
+        budget = int(min(max(1024, 64 * self.space.size()), 2**20))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             while budget > 0 and len(out) < n:

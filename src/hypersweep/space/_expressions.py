@@ -75,6 +75,11 @@ class ParameterExpression:
         """All values of a finite expression, in order (an error for infinite ones)."""
         raise SearchSpaceError(f"{self!r} has no finite list of values")
 
+    @property
+    def cardinality(self) -> float:
+        """How many distinct values the expression has (``math.inf`` when continuous)."""
+        return math.inf
+
     # -- internals -----------------------------------------------------------------
     _uses_unit: ClassVar[bool] = True
 
@@ -167,6 +172,10 @@ class Choice(ParameterExpression):
     def values(self) -> tuple[Any, ...]:
         return self._values
 
+    @property
+    def cardinality(self) -> float:
+        return len(self._values)
+
     def from_unit(self, u) -> list[Any]:
         k = len(self._values)
         idx = np.minimum(np.floor(np.asarray(u, dtype=float) * k).astype(int), k - 1)
@@ -209,6 +218,10 @@ class RandInt(ParameterExpression):
 
     def values(self) -> tuple[Any, ...]:
         return tuple(range(self._upper))
+
+    @property
+    def cardinality(self) -> float:
+        return self._upper
 
     def from_unit(self, u) -> list[Any]:
         idx = np.floor(np.asarray(u, dtype=float) * self._upper).astype(int)
@@ -338,6 +351,13 @@ class _Numeric(ParameterExpression):
     @property
     def is_discrete(self) -> bool:
         return self._quantized and self._base == "uniform"
+
+    @property
+    def cardinality(self) -> float:
+        if not self.is_discrete:
+            return math.inf
+        lo, hi = self._range()
+        return round(hi / self._q) - round(lo / self._q) + 1
 
     def values(self) -> tuple[Any, ...]:
         if not self.is_discrete:

@@ -130,7 +130,7 @@ class SearchSpace(Mapping[str, ParameterExpression]):
         """Number of distinct points (``math.inf`` when any expression is continuous)."""
         if not self.is_discrete:
             return math.inf
-        return math.prod(len(e.values()) for e in self._items.values())
+        return math.prod(e.cardinality for e in self._items.values())
 
     def key(self, params: Mapping[str, Any]) -> str:
         """A canonical text of a parameter set, to detect duplicates."""

@@ -1,0 +1,210 @@
+"""The Azure ML v2 sweep-job YAML, validated into a SweepSpec.
+
+Accepted (every other top-level key is reported with the nearest valid one)::
+
+    trial: {command: "python train.py --lr ${{search_space.lr}}", code: ., environment_variables: {}}
+    search_space: {lr: {type: loguniform, min_value: -6, max_value: -1}}
+    sampling_algorithm: random | grid | bayesian | {type: random, seed: 1, rule: sobol}
+    objective: {goal: maximize, primary_metric: accuracy}
+    limits: {max_total_trials: 20, max_concurrent_trials: 4, timeout: 3600, trial_timeout: 600}
+    early_termination: {type: bandit, slack_factor: 0.1, evaluation_interval: 1}
+    inputs: {epochs: 10}          # ${{inputs.epochs}} in the command
+    compute: local | ray | ray://host:port
+
+``timeout`` and ``trial_timeout`` are seconds, as in Azure ML v2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from hypersweep._checks import describe, integer, number, text
+from hypersweep.config._hyperdrive import HyperDriveConfig
+from hypersweep.config._script import Environment, ScriptRunConfig
+from hypersweep.config._spec import SweepSpec
+from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepError
+from hypersweep.goal import PrimaryMetricGoal
+from hypersweep.sampling import (
+    BayesianParameterSampling,
+    GridParameterSampling,
+    ParameterSampling,
+    RandomParameterSampling,
+)
+
+__all__ = ["load_sweep_yaml", "spec_from_yaml_data"]
+
+_TOP = ("$schema", "type", "name", "display_name", "experiment_name", "description", "tags",
+        "trial", "search_space", "sampling_algorithm", "objective", "limits",
+        "early_termination", "inputs", "outputs", "compute", "settings")
+_TRIAL = ("command", "code", "environment", "environment_variables", "resources",
+          "distribution", "type")
+_LIMITS = ("max_total_trials", "max_concurrent_trials", "timeout", "trial_timeout")
+_OBJECTIVE = ("goal", "primary_metric")
+_PLACEHOLDER = re.compile(r"\$\{\{\s*([A-Za-z_]+)\.([A-Za-z0-9_.\-]+)\s*\}\}")
+_AZURE_DEFAULT_TOTAL = 1000
+
+
+def _keys(where: str, data: Any, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise ConfigurationTypeError(f"{where} must be a mapping, got {describe(data)}")
+    for key in data:
+        if key not in allowed:
+            near = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ConfigurationError(
+                f"{where}: unknown key {key!r}{hint} (allowed: {', '.join(allowed)})")
+    return data
+
+
+def load_sweep_yaml(path: str | os.PathLike) -> tuple[SweepSpec, str | None]:
+    """Read a sweep YAML file; returns the spec and the experiment name it gives, if any."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read sweep file {str(path)!r}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
+    return spec_from_yaml_data(data, base_dir=path.parent)
+
+
+def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[SweepSpec,
+                                                                               str | None]:
+    """Validate parsed YAML data into a SweepSpec (and the experiment name, if given)."""
+    data = _keys("sweep", data, _TOP)
+    for key in ("trial", "search_space", "objective"):
+        if key not in data:
+            raise ConfigurationError(f"sweep: {key!r} is required")
+    if data.get("type", "sweep") != "sweep":
+        raise ConfigurationError(f"sweep: type must be 'sweep', got {data.get('type')!r}")
+    sampling = _sampling(data.get("sampling_algorithm", "random"), data["search_space"])
+    trial = _keys("trial", data["trial"], _TRIAL)
+    if "command" not in trial:
+        raise ConfigurationError("trial: 'command' is required, e.g. 'python train.py "
+                                 "--lr ${{search_space.lr}}'")
+    command = _command(trial["command"], data.get("inputs") or {}, sampling)
+    code = trial.get("code", ".")
+    text("trial.code", code)
+    source = Path(base_dir, code).resolve()
+    env_vars = trial.get("environment_variables") or {}
+    run_config = ScriptRunConfig(
+        source_directory=str(source), command=command,
+        environment=Environment(environment_variables=env_vars),
+        compute_target=_compute(data.get("compute")))
+    objective = _keys("objective", data["objective"], _OBJECTIVE)
+    for key in _OBJECTIVE:
+        if key not in objective:
+            raise ConfigurationError(f"objective: {key!r} is required")
+    limits = _keys("limits", data.get("limits") or {}, _LIMITS)
+    total = integer("limits.max_total_trials",
+                    limits.get("max_total_trials", _AZURE_DEFAULT_TOTAL), minimum=1)
+    kwargs: dict[str, Any] = {}
+    if "timeout" in limits:
+        kwargs["max_duration_minutes"] = number("limits.timeout", limits["timeout"]) / 60
+        if kwargs["max_duration_minutes"] <= 0:
+            raise ConfigurationError(f"limits.timeout must be > 0 seconds, got "
+                                     f"{limits['timeout']!r}")
+    if limits.get("trial_timeout") is not None:
+        kwargs["trial_timeout"] = number("limits.trial_timeout", limits["trial_timeout"])
+    config = HyperDriveConfig(
+        hyperparameter_sampling=sampling, run_config=run_config,
+        primary_metric_name=text("objective.primary_metric", objective["primary_metric"]),
+        primary_metric_goal=PrimaryMetricGoal.parse(objective["goal"], "objective.goal"),
+        max_total_runs=total,
+        max_concurrent_runs=integer("limits.max_concurrent_trials",
+                                    limits.get("max_concurrent_trials", total), minimum=1),
+        policy=_policy(data.get("early_termination")),
+        **kwargs)
+    name = data.get("experiment_name") or data.get("name")
+    if name is not None:
+        text("experiment_name", name)
+    return config.to_spec(), name
+
+
+def _sampling(algorithm: Any, space: Any) -> ParameterSampling:
+    types = {"random": RandomParameterSampling, "grid": GridParameterSampling,
+             "bayesian": BayesianParameterSampling}
+    options: dict[str, Any] = {}
+    if isinstance(algorithm, Mapping):
+        options = dict(algorithm)
+        algorithm = options.pop("type", None)
+    if not isinstance(algorithm, str) or algorithm.lower() not in types:
+        raise ConfigurationError(
+            f"sampling_algorithm must be random, grid or bayesian, got {algorithm!r}")
+    kind = types[algorithm.lower()]
+    allowed = {"random": ("seed", "rule"), "grid": (), "bayesian": ("seed",
+                                                                   "allow_all_expressions")}
+    _keys(f"sampling_algorithm ({algorithm})", options, allowed[algorithm.lower()])
+    if not isinstance(space, Mapping):
+        raise ConfigurationTypeError(f"search_space must be a mapping, got {describe(space)}")
+    return kind(dict(space), **options)
+
+
+def _policy(data: Any):
+    from hypersweep.policy import NoTerminationPolicy, policy_from_v2
+
+    if data is None:
+        return NoTerminationPolicy()
+    return policy_from_v2(data)
+
+
+def _compute(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationTypeError(f"compute must be a string, got {describe(value)}")
+    return value.removeprefix("azureml:") if value.startswith("azureml:local") else value
+
+
+def _command(command: Any, inputs: Any, sampling: ParameterSampling) -> list[str]:
+    """Split the command into argv tokens and fill ``${{inputs.x}}`` placeholders now.
+
+    ``${{search_space.x}}`` placeholders stay for each trial to fill; each one must name a
+    key of the search space. Splitting before substitution keeps every value one argument.
+    """
+    text("trial.command", command)
+    if not isinstance(inputs, Mapping):
+        raise ConfigurationTypeError(f"inputs must be a mapping, got {describe(inputs)}")
+    try:
+        tokens = shlex.split(command)
+    except ValueError as exc:
+        raise ConfigurationError(f"trial.command cannot be split into arguments: {exc}") from None
+
+    def fill(match: re.Match[str]) -> str:
+        scope, key = match.group(1), match.group(2)
+        if scope == "search_space":
+            if key not in sampling.space:
+                raise ConfigurationError(
+                    f"trial.command refers to ${{{{search_space.{key}}}}} but search_space has "
+                    f"no {key!r} (it has: {', '.join(sampling.space)})")
+            return match.group(0)
+        if scope == "inputs":
+            if key not in inputs:
+                raise ConfigurationError(f"trial.command refers to inputs.{key}, which "
+                                         "inputs does not define")
+            value = inputs[key]
+            if isinstance(value, Mapping):
+                value = value.get("path", value.get("value"))
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                raise ConfigurationTypeError(
+                    f"inputs.{key} must be a string, a number or have a 'path', got "
+                    f"{describe(value)}")
+            return str(value)
+        if scope == "outputs":
+            return match.group(0)  # filled per trial with its outputs folder
+        raise ConfigurationError(
+            f"trial.command: unknown placeholder {match.group(0)!r}; allowed: "
+            "${{search_space.NAME}}, ${{inputs.NAME}}, ${{outputs.NAME}}")
+
+    try:
+        return [_PLACEHOLDER.sub(fill, token) for token in tokens]
+    except HypersweepError:
+        raise

@@ -1,0 +1,193 @@
+"""The feature space the model works in, and the way back to parameter values.
+
+Every hyperparameter becomes one or more feature columns in [0, 1]:
+
+- numeric expressions use the inverse of their own ``from_unit`` map, so a feature is
+  the quantile of the value under the expression's prior: uniform ones linearly, log
+  ones in log space, normal ones through the normal CDF. Decoding is ``from_unit``
+  itself, so quantised and integer values come back rounded exactly as the expression
+  rounds them (and stay inside the space);
+- ``randint(k)`` is ordinal: value i sits at the centre of its cell, (i + 0.5) / k;
+- ``choice`` is one-hot (its columns share one length scale in the kernel, which makes
+  the kernel depend only on whether two categories are equal);
+- an expression with a single value (``choice(1)``, ``normal(mu, 0)``...) gets no column.
+
+Why quantiles: the GP's length scales are then comparable across parameters, and a
+uniform candidate in feature space is a draw from the user's prior.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr
+
+from hypersweep.space import ParameterExpression, SearchSpace
+from hypersweep.space._expressions import (
+    Choice,
+    LogNormal,
+    LogUniform,
+    QLogNormal,
+    QLogUniform,
+    RandInt,
+)
+
+__all__ = ["Encoder"]
+
+_LOG_KINDS = (LogUniform, QLogUniform, LogNormal, QLogNormal)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Param:
+    """One hyperparameter's place in the feature vector."""
+
+    name: str
+    expr: ParameterExpression
+    start: int
+    width: int  # 0 = constant, 1 = numeric or ordinal, k = one-hot choice
+    categorical: bool
+
+
+class Encoder:
+    """Maps parameter dicts of one search space to feature rows in [0, 1] and back."""
+
+    def __init__(self, space: SearchSpace) -> None:
+        self.space = space
+        params, start = [], 0
+        for name, expr in space.items():
+            width, categorical = _width(expr)
+            params.append(_Param(name, expr, start, width, categorical))
+            start += width
+        self.params: tuple[_Param, ...] = tuple(params)
+        self.dim = start
+        active = [p for p in self.params if p.width]
+        self.n_groups = len(active)
+        self.groups = np.array([g for g, p in enumerate(active) for _ in range(p.width)],
+                               dtype=int)
+        self.categorical = tuple((p.start, p.width) for p in active if p.categorical)
+        self.numeric = np.array([p.start for p in active if not p.categorical], dtype=int)
+
+    # -- encoding ---------------------------------------------------------------------
+    def encode(self, params: Mapping[str, Any]) -> np.ndarray | None:
+        """The feature row of one parameter set, or None when it lies outside the space.
+
+        Numeric values beyond the bounds (e.g. from an earlier experiment's wider space)
+        are clipped to the edge; unknown choice values or missing names give None.
+        """
+        row = np.zeros(self.dim)
+        for p in self.params:
+            if p.name not in params:
+                return None
+            if not p.width:
+                continue
+            value = params[p.name]
+            if p.categorical:
+                index = _choice_index(p.expr, value)
+                if index is None:
+                    return None
+                row[p.start + index] = 1.0
+                continue
+            unit = _to_unit(p.expr, value)
+            if unit is None:
+                return None
+            row[p.start] = unit
+        return row
+
+    def encode_many(self, params: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """Feature rows of many parameter sets (every one must be inside the space)."""
+        rows = [self.encode(p) for p in params]
+        if any(r is None for r in rows):
+            raise ValueError("a parameter set lies outside the search space")
+        return np.array(rows, dtype=float).reshape(len(rows), self.dim)
+
+    # -- decoding ---------------------------------------------------------------------
+    def decode(self, features: np.ndarray) -> list[dict[str, Any]]:
+        """Parameter sets of feature rows (one-hot blocks by their largest entry)."""
+        features = np.atleast_2d(features)
+        columns: dict[str, list[Any]] = {}
+        for p in self.params:
+            columns[p.name] = self._decode_column(p, features)
+        return [{name: columns[name][r] for name in columns} for r in range(len(features))]
+
+    def _decode_column(self, p: _Param, features: np.ndarray) -> list[Any]:
+        n = len(features)
+        if not p.width:
+            return _constant(p.expr) * n if n else []
+        if p.categorical:
+            index = np.argmax(features[:, p.start:p.start + p.width], axis=1)
+            values = p.expr.values()
+            return [values[i] for i in index]
+        return p.expr.from_unit(np.clip(features[:, p.start], 0.0, 1.0))
+
+    def snap(self, features: np.ndarray) -> np.ndarray:
+        """Rows moved onto the values they decode to (rounding, one-hot argmax)."""
+        return self.encode_many(self.decode(features))
+
+    # -- sampling ---------------------------------------------------------------------
+    def random(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` uniform feature rows with valid one-hot blocks."""
+        rows = rng.random((n, self.dim))
+        for start, width in self.categorical:
+            rows[:, start:start + width] = np.eye(width)[rng.integers(width, size=n)]
+        return rows
+
+    def bounds(self, row: np.ndarray) -> list[tuple[float, float]]:
+        """L-BFGS-B bounds that free the numeric columns and pin the one-hot ones."""
+        out = [(0.0, 1.0)] * self.dim
+        for start, width in self.categorical:
+            for c in range(start, start + width):
+                out[c] = (float(row[c]), float(row[c]))
+        return out
+
+
+def _width(expr: ParameterExpression) -> tuple[int, bool]:
+    if isinstance(expr, Choice):
+        k = len(expr.values())
+        return (k if k > 1 else 0), k > 1
+    if isinstance(expr, RandInt):
+        return (1 if expr.upper > 1 else 0), False
+    a, b = expr.args[0], expr.args[1]
+    degenerate = b == 0 if _is_normal(expr) else a == b
+    if not degenerate and expr.is_discrete and expr.cardinality <= 1:
+        degenerate = True
+    return (0 if degenerate else 1), False
+
+
+def _is_normal(expr: ParameterExpression) -> bool:
+    return expr.name in ("normal", "qnormal", "lognormal", "qlognormal")
+
+
+def _constant(expr: ParameterExpression) -> list[Any]:
+    if isinstance(expr, Choice):
+        return [expr.values()[0]]
+    return list(expr.from_unit([0.5]))
+
+
+def _choice_index(expr: ParameterExpression, value: Any) -> int | None:
+    for i, v in enumerate(expr.values()):
+        if Choice(v).contains(value):
+            return i
+    return None
+
+
+def _to_unit(expr: ParameterExpression, value: Any) -> float | None:
+    """The quantile of a numeric value under the expression (inverse of ``from_unit``)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(x):
+        return None
+    if isinstance(expr, RandInt):
+        return float(np.clip((round(x) + 0.5) / expr.upper, 0.0, 1.0))
+    if isinstance(expr, _LOG_KINDS):
+        x = np.log(x) if x > 0 else -np.inf
+    a, b = float(expr.args[0]), float(expr.args[1])
+    if _is_normal(expr):
+        unit = float(ndtr((x - a) / b))
+    else:
+        unit = (x - a) / (b - a) if np.isfinite(x) else 0.0
+    return float(np.clip(unit, 0.0, 1.0))
