@@ -2,7 +2,8 @@
 
 Accepted (every other top-level key is reported with the nearest valid one)::
 
-    trial: {command: "python train.py --lr ${{search_space.lr}}", code: ., environment_variables: {}}
+    trial: {command: "python train.py --lr ${{search_space.lr}}", code: .,
+            environment_variables: {}}
     search_space: {lr: {type: loguniform, min_value: -6, max_value: -1}}
     sampling_algorithm: random | grid | bayesian | {type: random, seed: 1, rule: sobol}
     objective: {goal: maximize, primary_metric: accuracy}
@@ -28,7 +29,7 @@ from hypersweep._checks import describe, integer, number, text
 from hypersweep.config._hyperdrive import HyperDriveConfig
 from hypersweep.config._script import Environment, ScriptRunConfig
 from hypersweep.config._spec import SweepSpec
-from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepError
+from hypersweep.errors import ConfigurationError, ConfigurationTypeError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.sampling import (
     BayesianParameterSampling,
@@ -204,7 +205,4 @@ def _command(command: Any, inputs: Any, sampling: ParameterSampling) -> list[str
             f"trial.command: unknown placeholder {match.group(0)!r}; allowed: "
             "${{search_space.NAME}}, ${{inputs.NAME}}, ${{outputs.NAME}}")
 
-    try:
-        return [_PLACEHOLDER.sub(fill, token) for token in tokens]
-    except HypersweepError:
-        raise
+    return [_PLACEHOLDER.sub(fill, token) for token in tokens]

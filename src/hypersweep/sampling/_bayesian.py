@@ -14,8 +14,8 @@ from typing import Any
 from hypersweep._checks import describe, is_number
 from hypersweep.errors import ConfigurationTypeError, SearchSpaceError
 from hypersweep.goal import PrimaryMetricGoal
+from hypersweep.sampling import _bayes as bayes
 from hypersweep.sampling._base import Observation, ParameterSampling
-from hypersweep.sampling._random import RandomParameterSampling
 from hypersweep.space._expressions import Choice, QUniform, Uniform
 
 __all__ = ["BayesianParameterSampling"]
@@ -78,9 +78,10 @@ class BayesianParameterSampling(ParameterSampling):
 
     def suggest(self, history: Sequence[Observation], n: int, *,
                 goal: PrimaryMetricGoal = PrimaryMetricGoal.MAXIMIZE) -> list[dict[str, Any]]:
-        # Initial design: scrambled Sobol points. The model-based phase plugs in here.
-        design = RandomParameterSampling(self.space, seed=self.seed, rule="sobol")
-        return design.suggest(history, n, goal=goal)
+        # Sobol points first, then a Gaussian process with log expected improvement;
+        # the algorithm and its measurements are described in docs/bayesian.md.
+        return bayes.suggest(self.space, history, n, goal=PrimaryMetricGoal.parse(goal),
+                             seed=self.seed)
 
 
 def _value_kind(value: Any) -> str:

@@ -186,7 +186,7 @@ class Choice(ParameterExpression):
 
 
 def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b or (
+    return (type(a) is type(b) and a == b) or (
         is_number(a) and is_number(b) and not isinstance(a, bool) and a == b)
 
 

@@ -126,6 +126,19 @@ class Encoder:
         """Rows moved onto the values they decode to (rounding, one-hot argmax)."""
         return self.encode_many(self.decode(features))
 
+    def grid(self) -> np.ndarray:
+        """Every point of a fully discrete space as feature rows (last column fastest)."""
+        axes = []
+        for p in self.params:
+            if p.categorical:
+                axes.append(np.eye(p.width))
+            elif p.width:
+                units = {_to_unit(p.expr, v) for v in p.expr.values()}
+                axes.append(np.array(sorted(u for u in units if u is not None))[:, None])
+        grids = np.meshgrid(*[np.arange(len(a)) for a in axes], indexing="ij")
+        index = np.stack([g.ravel() for g in grids], axis=1)
+        return np.hstack([a[index[:, i]] for i, a in enumerate(axes)]).reshape(-1, self.dim)
+
     # -- sampling ---------------------------------------------------------------------
     def random(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` uniform feature rows with valid one-hot blocks."""

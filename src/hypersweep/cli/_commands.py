@@ -1,0 +1,208 @@
+"""The CLI's commands: each takes parsed arguments and returns an exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import time
+from typing import Any
+
+from hypersweep.cli._format import duration, fmt, table, when
+from hypersweep.cli._progress import Progress
+
+__all__ = ["COMMANDS"]
+
+
+def _workspace(args: Any):
+    from hypersweep.experiment._workspace import Workspace
+
+    if args.workspace:
+        return Workspace(args.workspace)
+    return Workspace.from_config()
+
+
+def _sweep(args: Any):
+    from hypersweep.experiment._experiment import Experiment
+    from hypersweep.experiment._hyperdrive_run import HyperDriveRun
+
+    ws = _workspace(args)
+    row = ws.store.experiment(args.experiment)
+    return HyperDriveRun(Experiment(ws, row["name"]), row["id"])
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def cmd_run(args: Any) -> int:
+    from hypersweep.config import load_sweep_yaml
+    from hypersweep.experiment._experiment import Experiment, start_background_controller
+    from hypersweep.experiment._runner import run_sweep
+
+    spec, name = load_sweep_yaml(args.file)
+    if args.executor or args.address:
+        spec = spec.replace(compute={"type": args.executor or "ray", "address": args.address})
+    name = args.name or name or os.path.splitext(os.path.basename(args.file))[0]
+    ws = _workspace(args)
+    run = Experiment(ws, name).create(spec)
+    if args.detach:
+        start_background_controller(ws, run.id)
+        print(run.id)
+        return 0
+    progress = Progress(run, enabled=not args.json)
+    status = run_sweep(ws, run.id, on_progress=progress.update)
+    progress.close()
+    if args.json:
+        _print_json({"experiment": run.id, "status": status.value, "best": _best_data(run)})
+    else:
+        print(f"{run.id}: {status.value}")
+        _print_best(run)
+    return 0 if status.value != "Failed" else 1
+
+
+def cmd_resume(args: Any) -> int:
+    from hypersweep.experiment._resume import resume
+
+    run = _sweep(args)
+    status = resume(run, background=args.detach)
+    print(f"{run.id}: {status}")
+    return 0
+
+
+def cmd_ls(args: Any) -> int:
+    from hypersweep.experiment._experiment import Experiment
+    from hypersweep.experiment._hyperdrive_run import HyperDriveRun
+
+    ws = _workspace(args)
+    data = []
+    for row in ws.store.experiments():
+        run = HyperDriveRun(Experiment(ws, row["name"]), row["id"])
+        runs = ws.store.runs(row["id"])
+        spec = json.loads(row["spec"])
+        best = run._best_row(runs)
+        data.append({"id": row["id"], "name": row["name"], "status": row["status"],
+                     "sampling": spec["sampling"]["type"],
+                     "policy": (spec.get("policy") or {}).get("type", "none"),
+                     "runs": len(runs), "max_total_runs": spec["max_total_runs"],
+                     "best": best["primary_best"] if best else None,
+                     "metric": spec["primary_metric_name"], "created": row["created"]})
+    if args.json:
+        _print_json(data)
+        return 0
+    print(table(["ID", "NAME", "STATUS", "SAMPLING", "POLICY", "RUNS", "BEST", "METRIC",
+                 "CREATED"],
+                [[d["id"], d["name"], d["status"], d["sampling"], d["policy"],
+                  f"{d['runs']}/{d['max_total_runs']}", d["best"], d["metric"],
+                  when(d["created"])] for d in data]))
+    return 0
+
+
+def cmd_status(args: Any) -> int:
+    run = _sweep(args)
+    rows = run._store.runs(run.id)
+    details = run.get_details()
+    names = list(run.spec.space)
+    if args.json:
+        _print_json({"experiment": details, "runs": [
+            {k: r[k] for k in ("id", "number", "status", "params", "primary_best",
+                               "primary_count", "started", "ended", "exit_code", "message")}
+            for r in rows]})
+        return 0
+    now = time.time()
+    print(f"{run.id}  {run.experiment.name}  {details['status']}"
+          + (f"  ({details['message']})" if details["message"] else ""))
+    print(f"primary metric: {run.primary_metric_name} ({run.goal.value.lower()})\n")
+    best = run._best_row(rows)
+    print(table(["#", run.primary_metric_name, "STATUS", "STARTED", "DURATION", *names,
+                 "REASON"],
+                [[r["number"], r["primary_best"], r["status"] + (" *" if best is r else ""),
+                  when(r["started"]), duration(r["started"], r["ended"], now),
+                  *[fmt(r["params"].get(n)) for n in names], r["message"] or ""]
+                 for r in rows]))
+    return 0
+
+
+def _best_data(run) -> dict[str, Any] | None:
+    best = run.get_best_run_by_primary_metric()
+    if best is None:
+        return None
+    details = best.get_details()
+    return {"run_id": best.id, "metric": run.primary_metric_name,
+            "value": best._row["primary_best"], "hyperparameters": best.hyperparameters,
+            "arguments": details["runDefinition"]["arguments"],
+            "command": details["runDefinition"]["command"],
+            "cwd": os.path.join(run._row["artifacts_dir"], "snapshot")}
+
+
+def _print_best(run) -> None:
+    data = _best_data(run)
+    if data is None:
+        print(f"no run logged {run.primary_metric_name!r}")
+        return
+    print(f"best run: {data['run_id']}  {data['metric']} = {fmt(data['value'])}")
+    for key, value in data["hyperparameters"].items():
+        print(f"  {key} = {fmt(value)}")
+    print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {shlex.join(data['command'])}")
+
+
+def cmd_best(args: Any) -> int:
+    run = _sweep(args)
+    if args.json:
+        _print_json(_best_data(run))
+    else:
+        _print_best(run)
+    return 0 if run.get_best_run_by_primary_metric() is not None else 1
+
+
+def cmd_logs(args: Any) -> int:
+    from hypersweep.controller._outcome import log_tail
+
+    ws = _workspace(args)
+    row = ws.store.run(args.run)
+    path = os.path.join(row["run_dir"], "logs", "std_log.txt")
+    if not args.follow:
+        print(log_tail(path, args.tail) if args.tail else _read(path), end="")
+        return 0
+    offset = 0
+    while True:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            chunk = fh.read()
+        offset += len(chunk)
+        sys.stdout.write(chunk.decode("utf-8", errors="replace"))
+        sys.stdout.flush()
+        if ws.store.run(args.run)["status"] in ("Completed", "Failed", "Canceled"):
+            return 0
+        time.sleep(0.5)
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return ""
+
+
+def cmd_cancel(args: Any) -> int:
+    run = _sweep(args)
+    run.cancel()
+    print(f"cancel requested for {run.id}")
+    return 0
+
+
+def cmd_controller(args: Any) -> int:
+    from hypersweep.experiment._runner import run_sweep
+    from hypersweep.experiment._workspace import Workspace
+
+    ws = Workspace(args.workspace, artifacts=args.artifacts)
+    status = run_sweep(ws, args.sweep_id)
+    return 0 if status.value != "Failed" else 1
+
+
+COMMANDS = {"run": cmd_run, "resume": cmd_resume, "ls": cmd_ls, "status": cmd_status,
+            "best": cmd_best, "logs": cmd_logs, "cancel": cmd_cancel,
+            "_controller": cmd_controller}

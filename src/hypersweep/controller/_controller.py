@@ -1,0 +1,335 @@
+"""The controller: the one loop that runs a sweep and the only writer of its store rows.
+
+Each pass: honour cancel requests and limits, ask the sampler for as many configurations
+as there are free slots, launch them, wait briefly for exits, store new metric lines,
+let the policy judge runs that reached a scheduled interval, and record ended runs. Every
+state change is committed before it is acted on, so a controller killed at any moment
+can be resumed (see ``_reconcile``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from hypersweep.config import SweepSpec
+from hypersweep.controller._ingest import parse_channel, summary
+from hypersweep.controller._outcome import classify_exit, log_tail, missing_metric_message
+from hypersweep.controller._reconcile import load_runs
+from hypersweep.controller._state import RunState
+from hypersweep.execution import Executor, TrialExit, TrialLaunch
+from hypersweep.execution._layout import build_command, make_snapshot, trial_env
+from hypersweep.sampling import Observation
+from hypersweep.status import ExperimentStatus, RunStatus
+from hypersweep.store import Store
+
+__all__ = ["Controller"]
+
+Clock = Callable[[], float]
+
+
+class Controller:
+    """Runs one experiment to its end (or until stopped) within its limits."""
+
+    def __init__(self, store: Store, experiment_id: str, executor: Executor, *,
+                 clock: Clock = time.time, poll_interval: float = 0.05,
+                 grace_seconds: float = 10.0,
+                 on_progress: Callable[[Controller], None] | None = None) -> None:
+        self.store, self.executor, self.clock = store, executor, clock
+        self.poll_interval, self.grace = poll_interval, grace_seconds
+        self.on_progress = on_progress
+        self.exp = store.experiment(experiment_id)
+        self.id = self.exp["id"]
+        self.spec = SweepSpec.from_json(_json(self.exp["spec"]))
+        self.space, self.goal = self.spec.space, self.spec.goal
+        self.sampler = self.spec.make_sampling()
+        self.policy = self.spec.make_policy()
+        self.runs: dict[str, RunState] = {}
+        self.prior: list[Observation] = []
+        self.prior_table: dict[str, list[float]] = {}
+        self.stopping: str | None = None        # why no new run starts
+        self.final_status = ExperimentStatus.COMPLETED
+        self.exhausted = False
+        self.stop_requested: str | None = None  # set by a signal handler
+        self._next_cancel_check = 0.0
+        self._python = self.spec.python_interpreter or sys.executable
+        self._dir = self.exp["artifacts_dir"]
+
+    # -- main loop ------------------------------------------------------------------------
+    def run(self) -> ExperimentStatus:
+        """Run the sweep to its end and return the experiment's final status."""
+        self._start()
+        while True:
+            now = self.clock()
+            self._check_stop(now)
+            self._check_limits(now)
+            self._launch_more()
+            exits = self.executor.wait(self.poll_interval if self._active() else 0.0)
+            self._ingest([r for r in self._active_ids()])
+            self._finish(exits)
+            if self.on_progress is not None:
+                self.on_progress(self)
+            if not self._active() and (self.stopping or self.exhausted
+                                       or len(self.runs) >= self.spec.max_total_runs):
+                break
+        return self._end()
+
+    def _start(self) -> None:
+        os.makedirs(self._dir, exist_ok=True, mode=0o700)
+        snapshot = os.path.join(self._dir, "snapshot")
+        if not os.path.isdir(snapshot):
+            tmp = f"{snapshot}.tmp{os.getpid()}"
+            make_snapshot(self.spec.source_directory, tmp)
+            os.replace(tmp, snapshot)
+        started = self.exp["started"] or self.clock()
+        self.store.update_experiment(
+            self.id, status=ExperimentStatus.RUNNING, started=started,
+            controller_pid=os.getpid(), controller_host=socket.gethostname(),
+            controller_started=self.clock())
+        self.exp["started"] = started
+        self._reconcile()
+
+    def _end(self) -> ExperimentStatus:
+        queued = [r for r in self.runs.values() if r.status is RunStatus.QUEUED]
+        if queued:
+            self.store.update_runs([(r.id, {"status": RunStatus.CANCELED, "ended": self.clock(),
+                                            "message": self.stopping}) for r in queued])
+        status = self.final_status
+        runs = list(self.runs.values())
+        if (status is ExperimentStatus.COMPLETED and runs
+                and all(r.status is RunStatus.FAILED for r in runs)):
+            status = ExperimentStatus.FAILED
+            self.stopping = self.stopping or f"all {len(runs)} runs failed"
+        message = self.stopping or ("search space exhausted" if self.exhausted else None)
+        self.store.update_experiment(self.id, status=status, ended=self.clock(),
+                                     message=message)
+        self.store.add_events([self._event("ended", f"experiment {status.value}"
+                                           + (f": {message}" if message else ""))])
+        return status
+
+    # -- stopping, limits -------------------------------------------------------------------
+    def _check_stop(self, now: float) -> None:
+        if self.stopping is not None and self.final_status is ExperimentStatus.CANCELED:
+            return
+        reason = self.stop_requested
+        if reason is None and now >= self._next_cancel_check:
+            self._next_cancel_check = now + 0.5
+            if self.store.experiment(self.id)["cancel_requested"] is not None:
+                reason = "experiment canceled by request"
+        if reason is not None:
+            self.final_status = ExperimentStatus.CANCELED
+            self.stopping = reason
+            self._cancel_runs([(r, reason) for r in self._active_ids()])
+
+    def _check_limits(self, now: float) -> None:
+        deadline = self.exp["started"] + self.spec.max_duration_minutes * 60
+        if now >= deadline and self.stopping is None:
+            self.stopping = f"max_duration_minutes ({self.spec.max_duration_minutes:g}) reached"
+            self._cancel_runs([(r, self.stopping) for r in self._active_ids()])
+        timeout = self.spec.trial_timeout_seconds
+        if timeout is not None:
+            late = [(r.id, f"trial_timeout ({timeout:g} s) exceeded")
+                    for r in self.runs.values() if r.status is RunStatus.RUNNING
+                    and r.started is not None and now - r.started >= timeout]
+            self._cancel_runs(late)
+
+    def _cancel_runs(self, decisions: list[tuple[str, str]]) -> None:
+        """Record CancelRequested with its reason, then stop the processes."""
+        decisions = [(rid, why) for rid, why in decisions
+                     if self.runs[rid].status in (RunStatus.RUNNING, RunStatus.STARTING,
+                                                  RunStatus.QUEUED)]
+        if not decisions:
+            return
+        self.store.update_runs(
+            [(rid, {"status": RunStatus.CANCEL_REQUESTED, "message": why})
+             for rid, why in decisions],
+            events=[self._event("cancel_requested", why, rid) for rid, why in decisions])
+        for rid, why in decisions:
+            self.runs[rid].status = RunStatus.CANCEL_REQUESTED
+            self.runs[rid].cancel_reason = why
+            self.executor.cancel(rid, self.grace)
+
+    # -- launching ----------------------------------------------------------------------------
+    def _active(self) -> int:
+        return sum(1 for r in self.runs.values() if r.status.is_active
+                   or r.status is RunStatus.QUEUED)
+
+    def _active_ids(self) -> list[str]:
+        return [r.id for r in self.runs.values() if r.status.is_active]
+
+    def _history(self) -> list[Observation]:
+        own = [Observation(r.params, r.best(self.goal), pending=not r.status.is_terminal)
+               for r in sorted(self.runs.values(), key=lambda r: r.number)]
+        return self.prior + own
+
+    def _launch_more(self) -> None:
+        if self.stopping or self.exhausted:
+            return
+        slots = min(self.spec.max_concurrent_runs - self._active(),
+                    self.spec.max_total_runs - len(self.runs))
+        if slots <= 0:
+            return
+        suggestions = self.sampler.suggest(self._history(), slots, goal=self.goal)
+        if len(suggestions) < slots:
+            self.exhausted = True
+        if suggestions:
+            self._launch([self._new_run(p) for p in suggestions])
+
+    def _new_run(self, params: dict[str, Any], resume_from: str | None = None) -> RunState:
+        number = len(self.runs)
+        run_id = f"{self.id}_{number}"
+        run_dir = os.path.join(self._dir, "runs", run_id)
+        argv, arguments = build_command(
+            script=self.spec.script, arguments=self.spec.arguments, command=self.spec.command,
+            space=self.space, params=params, python=self._python,
+            output_dir=os.path.join(run_dir, "outputs"))
+        if resume_from:
+            argv = [*argv, "--resume-from", resume_from]
+            arguments = [*arguments, "--resume-from", resume_from]
+        state = RunState(id=run_id, number=number, params=params, argv=argv,
+                         arguments=arguments, run_dir=run_dir, resume_from=resume_from)
+        self.runs[run_id] = state
+        return state
+
+    def _launch(self, new: list[RunState], *, insert: bool = True) -> None:
+        now = self.clock()
+        if insert:
+            self.store.create_runs([r.row(self.id, now) for r in new])
+        updates, events = [], []
+        for run in new:
+            try:
+                info = self.executor.launch(self._trial(run))
+            except Exception as exc:  # a launch failure is the run's failure, not ours
+                run.status = RunStatus.FAILED
+                updates.append((run.id, {"status": RunStatus.FAILED, "ended": self.clock(),
+                                         "message": f"could not start: {exc}"}))
+                continue
+            run.status, run.started = RunStatus.RUNNING, self.clock()
+            updates.append((run.id, {"status": RunStatus.RUNNING, "started": run.started,
+                                     "pid": info.pid, "pid_started": info.pid_started,
+                                     "host": info.host}))
+            events.append(self._event("started", f"run {run.number} started", run.id))
+        self.store.update_runs(updates, events)
+
+    def _trial(self, run: RunState) -> TrialLaunch:
+        env = trial_env(run_id=run.id, experiment=self.exp["name"], sweep_id=self.id,
+                        run_dir=run.run_dir, channel_path=run.channel_path, space=self.space,
+                        params=run.params, extra=self.spec.environment_variables,
+                        resume_from=run.resume_from)
+        return TrialLaunch(run_id=run.id, argv=run.argv, env=env, run_dir=run.run_dir,
+                           snapshot_dir=os.path.join(self._dir, "snapshot"),
+                           log_path=run.log_path, channel_path=run.channel_path,
+                           resources=dict(self.spec.compute.get("resources", {})))
+
+    # -- metrics and policy ---------------------------------------------------------------------
+    def _ingest(self, run_ids: list[str]) -> None:
+        records, updates, judged = [], [], []
+        now = self.clock()
+        maximize = self.goal.sign > 0
+        for rid in run_ids:
+            run = self.runs[rid]
+            data, offset = self.executor.read_channel(rid, run.channel.offset)
+            if not data:
+                continue
+            before = len(run.channel.primary)
+            rows, added = parse_channel(rid, data, run.channel, self.spec.primary_metric_name,
+                                        now)
+            run.channel.offset = offset
+            records += rows
+            updates.append((rid, summary(run.channel, maximize)))
+            if added:
+                judged.append((rid, before))
+        if updates:
+            self.store.ingest(records, updates)
+        self._judge(judged)
+
+    def _judge(self, judged: list[tuple[str, int]]) -> None:
+        if not judged:
+            return
+        table = {**self.prior_table,
+                 **{r.id: r.channel.primary for r in self.runs.values() if r.channel.primary}}
+        finished = {r.id for r in self.runs.values() if r.status.is_terminal}
+        finished |= set(self.prior_table)
+        decisions = []
+        for rid, before in judged:
+            run = self.runs[rid]
+            if run.status is not RunStatus.RUNNING:
+                continue
+            for interval in range(before + 1, len(run.channel.primary) + 1):
+                if not self.policy.is_scheduled(interval):
+                    continue
+                reason = self.policy.should_terminate(rid, interval, table, self.goal, finished)
+                if reason:
+                    decisions.append((rid, reason))
+                    break
+        self._cancel_runs(decisions)
+
+    # -- ends of runs --------------------------------------------------------------------------
+    def _finish(self, exits: list[TrialExit]) -> None:
+        if not exits:
+            return
+        self._ingest([e.run_id for e in exits])  # the channel's last lines come first
+        updates, events = [], []
+        for ex in exits:
+            run = self.runs[ex.run_id]
+            status, message = classify_exit(ex.exit_code, run.cancel_reason, ex.lost)
+            if status is RunStatus.COMPLETED and not run.channel.primary:
+                message = missing_metric_message(self.spec.primary_metric_name,
+                                                 list(run.channel.counts))
+            fields: dict[str, Any] = {"status": status, "ended": ex.ended,
+                                      "exit_code": ex.exit_code, "message": message}
+            if status is RunStatus.FAILED:
+                fields["log_tail"] = log_tail(run.log_path)
+            run.status = status
+            updates.append((run.id, fields))
+            events.append(self._event(status.value.lower(), message or status.value, run.id))
+        self.store.update_runs(updates, events)
+
+    # -- resume ------------------------------------------------------------------------------
+    def _reconcile(self) -> None:
+        """Rebuild memory from the store and take back runs left by a dead controller."""
+        self.runs = load_runs(self.store, self.id, self.spec.primary_metric_name)
+        host = socket.gethostname()
+        queued, lost = [], []
+        for run in self.runs.values():
+            if run.status is RunStatus.QUEUED:
+                queued.append(run)
+            elif run.status.is_active:
+                info = run.launch
+                if (info is not None and info.host in ("", host)
+                        and self.executor.adopt(run.id, info, self._trial(run))):
+                    if run.status is RunStatus.CANCEL_REQUESTED:
+                        self.executor.cancel(run.id, self.grace)
+                    continue
+                lost.append(TrialExit(run_id=run.id, exit_code=None, ended=self.clock(),
+                                      lost="controller lost the run: its process is gone"))
+        self._finish(lost)
+        if queued:
+            self._launch(queued, insert=False)
+
+    def _event(self, kind: str, message: str, run_id: str | None = None) -> dict[str, Any]:
+        return {"experiment_id": self.id, "run_id": run_id, "kind": kind,
+                "message": message, "time": self.clock()}
+
+    # -- progress --------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Runs per status, for progress displays."""
+        out: dict[str, int] = {}
+        for run in self.runs.values():
+            out[run.status.value] = out.get(run.status.value, 0) + 1
+        return out
+
+    def best(self) -> float | None:
+        values = [r.best(self.goal) for r in self.runs.values()]
+        return self.goal.best(v for v in values if v is not None and math.isfinite(v))
+
+
+def _json(text: str) -> Any:
+    import json
+
+    return json.loads(text) if isinstance(text, str) else text

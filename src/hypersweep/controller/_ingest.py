@@ -1,0 +1,119 @@
+"""Turning metrics-channel bytes into stored rows: pure, so it is tested on its own.
+
+Malformed lines (not JSON, not an object, unknown kind, wrong field types, over 1 MB) are
+skipped and counted; every well-formed line before and after them is kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from hypersweep.store import encode_value
+
+__all__ = ["ChannelState", "parse_channel"]
+
+MAX_LINE = 1024 * 1024
+MAX_NAME = 255
+_KINDS = {"metric": "value", "list": "values", "row": "row", "table": "table", "tag": "value"}
+
+
+@dataclasses.dataclass
+class ChannelState:
+    """What the controller knows of one run's channel."""
+
+    offset: int = 0
+    bad_lines: int = 0
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)   # name → last step
+    primary: list[float] = dataclasses.field(default_factory=list)     # primary values
+    tags: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _record(line: bytes) -> dict[str, Any] | None:
+    if len(line) > MAX_LINE:
+        return None
+    try:
+        obj = json.loads(line)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    kind, name = obj.get("kind"), obj.get("name")
+    if kind not in _KINDS or not isinstance(name, str) or not name or len(name) > MAX_NAME:
+        return None
+    payload = obj.get(_KINDS[kind])
+    valid = {
+        "metric": isinstance(payload, int | float | str),
+        "list": isinstance(payload, list),
+        "row": isinstance(payload, dict),
+        "table": isinstance(payload, dict),
+        "tag": payload is None or isinstance(payload, str | int | float),
+    }[kind]
+    when = obj.get("time")
+    if not valid or (when is not None and not isinstance(when, int | float)):
+        return None
+    return {"kind": kind, "name": name, "payload": payload, "time": when}
+
+
+def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: str,
+                  now: float) -> tuple[list[dict[str, Any]], int]:
+    """Rows for the metrics table from complete channel lines; updates ``state``.
+
+    Returns the rows and how many primary-metric values were added.
+    """
+    rows: list[dict[str, Any]] = []
+    added = 0
+    for line in data.split(b"\n"):
+        if not line.strip():
+            continue
+        rec = _record(line)
+        if rec is None:
+            state.bad_lines += 1
+            continue
+        name, kind, payload = rec["name"], rec["kind"], rec["payload"]
+        when = float(rec["time"]) if rec["time"] is not None else now
+        if kind == "tag":
+            state.tags[name] = "" if payload is None else str(payload)
+            continue
+        step = state.counts.get(name, 0) + 1
+        state.counts[name] = step
+        row = {"run_id": run_id, "name": name, "step": step, "kind": kind, "time": when,
+               "value": None, "value_text": None, "value_json": None}
+        if kind == "metric":
+            row["value"], row["value_text"] = encode_value(payload)
+            if name == primary_name:
+                state.primary.append(_as_float(payload))
+                added += 1
+        else:
+            row["value_json"] = json.dumps(payload)
+        rows.append(row)
+    return rows, added
+
+
+def _as_float(value: Any) -> float:
+    """A primary value as a float; strings are not comparable and count as NaN."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    return math.nan
+
+
+def best_finite(values: list[float], maximize: bool) -> float | None:
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return None
+    return max(finite) if maximize else min(finite)
+
+
+def summary(state: ChannelState, maximize: bool) -> Mapping[str, Any]:
+    """Derived run columns kept in step with the metrics."""
+    return {"channel_offset": state.offset, "bad_lines": state.bad_lines,
+            "primary_count": len(state.primary),
+            "primary_best": best_finite(state.primary, maximize),
+            "primary_last": state.primary[-1] if state.primary and math.isfinite(
+                state.primary[-1]) else None,
+            "tags": dict(state.tags)}

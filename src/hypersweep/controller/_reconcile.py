@@ -1,0 +1,51 @@
+"""Resuming: rebuild the controller's memory of every run from the store.
+
+The controller then takes back live runs:
+runs whose process still exists (same pid and start time) are adopted again; runs whose
+process is gone are read to the end of their channel and recorded as Failed ("controller
+lost the run"), or Canceled if a stop had already been decided. Queued runs that never
+started are launched. Nothing logged is lost: channel offsets were stored with the values.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypersweep.controller._ingest import ChannelState
+from hypersweep.controller._state import RunState
+from hypersweep.execution import LaunchInfo
+from hypersweep.status import RunStatus
+from hypersweep.store import Store
+
+__all__ = ["load_runs"]
+
+
+def _floats(values: list) -> list[float]:
+    return [float(v) if isinstance(v, int | float) else math.nan for v in values]
+
+
+def load_runs(store: Store, experiment_id: str, primary_name: str) -> dict[str, RunState]:
+    """Every run of the experiment as the controller keeps it in memory."""
+    rows = store.runs(experiment_id)
+    if not rows:
+        return {}
+    counts = store.metric_counts(experiment_id)
+    primary = store.metric_series(experiment_id, primary_name)
+    per_run: dict[str, dict[str, int]] = {}
+    for (rid, name), count in counts.items():
+        per_run.setdefault(rid, {})[name] = count
+    runs: dict[str, RunState] = {}
+    for row in rows:
+        status = RunStatus(row["status"])
+        runs[row["id"]] = RunState(
+            id=row["id"], number=row["number"], params=row["params"], argv=row["command"],
+            arguments=row["arguments"], run_dir=row["run_dir"], status=status,
+            started=row["started"], resume_from=row["resumed_from"],
+            cancel_reason=row["message"] if status is RunStatus.CANCEL_REQUESTED else None,
+            launch=LaunchInfo(pid=row["pid"], pid_started=row["pid_started"],
+                              host=row["host"] or ""),
+            channel=ChannelState(offset=row["channel_offset"], bad_lines=row["bad_lines"],
+                                 counts=per_run.get(row["id"], {}),
+                                 primary=_floats(primary.get(row["id"], [])),
+                                 tags=dict(row["tags"] or {})))
+    return runs

@@ -1,0 +1,79 @@
+"""The executor interface: launch trials, report their exits and channel data, stop them.
+
+Executors are interchangeable (local processes, a Ray cluster). The controller calls them
+from one thread; an executor never touches the store.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+__all__ = ["Executor", "LaunchInfo", "TrialExit", "TrialLaunch"]
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialLaunch:
+    """Everything needed to start one trial process."""
+
+    run_id: str
+    argv: Sequence[str]              # full command, interpreter first
+    env: Mapping[str, str]           # variables added to the inherited environment
+    run_dir: str                     # working directory (holds outputs/ and logs/)
+    snapshot_dir: str                # the experiment's source snapshot, linked into run_dir
+    log_path: str                    # stdout + stderr
+    channel_path: str                # metrics channel (JSON lines)
+    resources: Mapping[str, float] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class LaunchInfo:
+    """Where a trial runs: enough to recognise its process again after a restart."""
+
+    pid: int | None
+    pid_started: float | None
+    host: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialExit:
+    """A trial's process has ended. ``exit_code`` < 0 means killed by that signal;
+    None means the exit status is unknown (the process was adopted after a restart)."""
+
+    run_id: str
+    exit_code: int | None
+    ended: float
+    lost: str | None = None          # why the executor lost the trial (node died…), if so
+
+
+class Executor(abc.ABC):
+    """Runs trials. ``launch`` must return once the process exists; ``wait`` blocks up
+    to ``timeout`` seconds and returns the trials that ended since the last call, after
+    their channel has been made fully readable; ``cancel`` asks a trial to stop (SIGTERM,
+    then SIGKILL after ``grace`` seconds) and returns at once."""
+
+    @abc.abstractmethod
+    def launch(self, trial: TrialLaunch) -> LaunchInfo: ...
+
+    @abc.abstractmethod
+    def wait(self, timeout: float) -> list[TrialExit]: ...
+
+    @abc.abstractmethod
+    def read_channel(self, run_id: str, offset: int) -> tuple[bytes, int]:
+        """Complete lines of the run's channel from byte ``offset``, and the new offset."""
+
+    @abc.abstractmethod
+    def cancel(self, run_id: str, grace: float) -> None: ...
+
+    @abc.abstractmethod
+    def adopt(self, run_id: str, info: LaunchInfo, trial: TrialLaunch) -> bool:
+        """Take over a trial started by an earlier controller; False if it is gone."""
+
+    @abc.abstractmethod
+    def running(self) -> set[str]:
+        """Ids of the trials whose process has not been reported as ended."""
+
+    @abc.abstractmethod
+    def shutdown(self, grace: float = 5.0) -> None:
+        """Stop every trial still running and release resources."""

@@ -1,0 +1,116 @@
+"""Where a trial runs and what it is given: snapshot, run folder, command line, environment.
+
+See docs/trial-contract.md. Each run gets its own working folder that links every entry
+of the experiment's source snapshot, so a script saving to the relative path ``outputs/``
+writes into its own run's folder and concurrent runs never collide.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shutil
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from hypersweep.errors import ConfigurationError
+from hypersweep.space import SearchSpace, render_value
+
+__all__ = ["build_command", "make_snapshot", "prepare_run_dir", "trial_env"]
+
+SNAPSHOT_LIMIT_BYTES = 300 * 1024 * 1024  # HyperDrive's snapshot limit
+_IGNORED = (".git", ".hypersweep", "__pycache__", ".venv", "venv", ".ipynb_checkpoints",
+            "node_modules", "outputs", "logs", "*.pyc", ".pytest_cache", ".mypy_cache",
+            ".ruff_cache")
+_PLACEHOLDER = re.compile(r"\$\{\{\s*(search_space|outputs)\.([A-Za-z0-9_.\-]+)\s*\}\}")
+_PYTHONS = ("python", "python3", f"python{sys.version_info.major}.{sys.version_info.minor}")
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    return {n for n in names if any(fnmatch.fnmatch(n, p) for p in _IGNORED)}
+
+
+def make_snapshot(source_dir: str, dest: str) -> None:
+    """Copy the source folder once per experiment (ignoring caches, VCS and outputs)."""
+    source = Path(source_dir)
+    if not source.is_dir():
+        raise ConfigurationError(f"source_directory {source_dir!r} is not a folder")
+    total = 0
+    for root, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if d not in _ignore(root, dirs)]
+        for name in set(files) - _ignore(root, files):
+            try:
+                total += os.path.getsize(os.path.join(root, name))
+            except OSError:
+                continue
+        if total > SNAPSHOT_LIMIT_BYTES:
+            raise ConfigurationError(
+                f"source_directory {source_dir!r} holds more than 300 MB; move data out of it "
+                "(trials read data by absolute path) or point source_directory at the code only")
+    shutil.copytree(source, dest, ignore=_ignore, symlinks=True, dirs_exist_ok=True)
+
+
+def prepare_run_dir(run_dir: str, snapshot_dir: str) -> None:
+    """Create the run's folder with outputs/ and logs/, linking the snapshot's entries."""
+    os.makedirs(os.path.join(run_dir, "outputs"), exist_ok=True)
+    os.makedirs(os.path.join(run_dir, "logs"), exist_ok=True)
+    try:
+        entries = os.listdir(snapshot_dir)
+    except FileNotFoundError:
+        entries = []
+    for name in entries:
+        target = os.path.join(run_dir, name)
+        if name in ("outputs", "logs") or os.path.lexists(target):
+            continue
+        os.symlink(os.path.join(snapshot_dir, name), target)
+
+
+def build_command(*, script: str | None, arguments: Sequence[str],
+                  command: Sequence[str] | None, space: SearchSpace,
+                  params: Mapping[str, Any], python: str, output_dir: str
+                  ) -> tuple[list[str], list[str]]:
+    """(full argv, the script's arguments) for one trial.
+
+    Without ``command``: ``python script *arguments --name value ...``. With a v2 YAML
+    command, placeholders are filled token by token, so each value stays one argument.
+    """
+    if command is None:
+        args = list(arguments) + space.arguments(params)
+        return [python, str(script), *args], args
+
+    def fill(match: re.Match[str]) -> str:
+        scope, key = match.groups()
+        return render_value(params[key]) if scope == "search_space" else output_dir
+
+    argv = [_PLACEHOLDER.sub(fill, token) for token in command]
+    if argv[0] in _PYTHONS:
+        argv[0] = python
+        return argv, argv[2:] if len(argv) > 1 and not argv[1].startswith("-") else argv[1:]
+    return argv, argv[1:]
+
+
+def trial_env(*, run_id: str, experiment: str, sweep_id: str, run_dir: str,
+              channel_path: str, space: SearchSpace, params: Mapping[str, Any],
+              extra: Mapping[str, str], resume_from: str | None = None) -> dict[str, str]:
+    """The variables a trial gets on top of the inherited environment."""
+    env = dict(extra)
+    env.update({
+        "HYPERSWEEP_RUN_ID": run_id,
+        "HYPERSWEEP_EXPERIMENT": experiment,
+        "HYPERSWEEP_SWEEP_ID": sweep_id,
+        "HYPERSWEEP_METRICS_PATH": channel_path,
+        "HYPERSWEEP_OUTPUT_DIR": os.path.join(run_dir, "outputs"),
+        "HYPERSWEEP_RUN_DIR": run_dir,
+        "PYTHONUNBUFFERED": "1",
+    })
+    for name in space:
+        value = render_value(params[name])
+        env[f"HYPERSWEEP_{space.env_name(name)}"] = value
+        env[f"AZUREML_SWEEP_{space.env_name(name)}"] = value
+    if resume_from:
+        env["HYPERSWEEP_RESUME_FROM"] = resume_from
+        env["AZUREML_DATAREFERENCE_MODEL_LOCATION"] = resume_from
+    return env

@@ -1,0 +1,161 @@
+"""LocalExecutor: each trial a subprocess in its own process group on this machine."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+
+from hypersweep.errors import ExecutionError
+from hypersweep.execution._base import Executor, LaunchInfo, TrialExit, TrialLaunch
+from hypersweep.execution._layout import prepare_run_dir
+from hypersweep.execution._procs import alive, group_exists, kill_group, process_start_time
+
+__all__ = ["LocalExecutor"]
+
+
+@dataclass
+class _Trial:
+    pid: int
+    pidfd: int
+    popen: subprocess.Popen | None       # None for a process adopted after a restart
+    channel_path: str
+    kill_at: float | None = None
+
+
+class LocalExecutor(Executor):
+    """Runs trials as local subprocesses.
+
+    Each trial starts in its own session (so its whole process group can be signalled),
+    with stdout and stderr appended to its log file. Exits are noticed at once through
+    pidfds; when a trial ends, anything it left behind in its group is killed, so no
+    orphan process remains.
+    """
+
+    def __init__(self) -> None:
+        self._trials: dict[str, _Trial] = {}
+        self._channels: dict[str, str] = {}
+        self._selector = selectors.DefaultSelector()
+        self._host = socket.gethostname()
+
+    # -- launching -------------------------------------------------------------------
+    def launch(self, trial: TrialLaunch) -> LaunchInfo:
+        prepare_run_dir(trial.run_dir, trial.snapshot_dir)
+        env = {**os.environ, **trial.env}
+        try:
+            with open(trial.log_path, "ab") as log:
+                popen = subprocess.Popen(
+                    list(trial.argv), cwd=trial.run_dir, env=env, stdin=subprocess.DEVNULL,
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    close_fds=True)
+        except OSError as exc:
+            raise ExecutionError(f"cannot start {trial.argv[0]!r} for run {trial.run_id}: "
+                                 f"{exc.strerror}") from exc
+        self._track(trial.run_id, popen.pid, popen, trial.channel_path)
+        return LaunchInfo(pid=popen.pid, pid_started=process_start_time(popen.pid),
+                          host=self._host)
+
+    def _track(self, run_id: str, pid: int, popen: subprocess.Popen | None,
+               channel: str) -> None:
+        pidfd = os.pidfd_open(pid)
+        self._trials[run_id] = _Trial(pid=pid, pidfd=pidfd, popen=popen, channel_path=channel)
+        self._channels[run_id] = channel
+        self._selector.register(pidfd, selectors.EVENT_READ, run_id)
+
+    def adopt(self, run_id: str, info: LaunchInfo, trial: TrialLaunch) -> bool:
+        self._channels[run_id] = trial.channel_path
+        if info.pid is None or not alive(info.pid, info.pid_started):
+            return False
+        try:
+            self._track(run_id, info.pid, None, trial.channel_path)
+        except (ProcessLookupError, OSError):
+            return False
+        return True
+
+    # -- watching ----------------------------------------------------------------------
+    def wait(self, timeout: float) -> list[TrialExit]:
+        now = time.monotonic()
+        self._escalate(now)
+        deadlines = [t.kill_at for t in self._trials.values() if t.kill_at is not None]
+        if deadlines:
+            timeout = max(0.0, min(timeout, min(deadlines) - now))
+        if not self._trials:
+            time.sleep(timeout)
+            return []
+        exits = []
+        for key, _ in self._selector.select(timeout):
+            exits.append(self._reap(key.data))
+        return exits
+
+    def _reap(self, run_id: str) -> TrialExit:
+        trial = self._trials.pop(run_id)
+        self._selector.unregister(trial.pidfd)
+        os.close(trial.pidfd)
+        code: int | None = None
+        if trial.popen is not None:
+            code = trial.popen.wait()
+        # leftovers of the trial's process group (forked children) must not outlive it
+        if group_exists(trial.pid):
+            kill_group(trial.pid, signal.SIGKILL)
+        return TrialExit(run_id=run_id, exit_code=code, ended=time.time())
+
+    def _escalate(self, now: float) -> None:
+        for trial in self._trials.values():
+            if trial.kill_at is not None and now >= trial.kill_at:
+                kill_group(trial.pid, signal.SIGKILL)
+                trial.kill_at = None
+
+    def read_channel(self, run_id: str, offset: int) -> tuple[bytes, int]:
+        path = self._channels.get(run_id)
+        if path is None:
+            raise KeyError(run_id)
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                data = fh.read()
+        except FileNotFoundError:
+            return b"", offset
+        end = data.rfind(b"\n")
+        if end < 0:
+            return b"", offset
+        return data[:end + 1], offset + end + 1
+
+    def read_tail(self, run_id: str) -> bytes:
+        """Whatever follows the last complete line (a line cut by a crash)."""
+        path = self._channels.get(run_id)
+        if path is None:
+            return b""
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            return b""
+        return data[data.rfind(b"\n") + 1:]
+
+    def register_channel(self, run_id: str, path: str) -> None:
+        """Let ``read_channel`` read a run that this executor did not launch."""
+        self._channels[run_id] = path
+
+    # -- stopping ----------------------------------------------------------------------
+    def cancel(self, run_id: str, grace: float) -> None:
+        trial = self._trials.get(run_id)
+        if trial is None:
+            return
+        kill_group(trial.pid, signal.SIGTERM)
+        if trial.kill_at is None:
+            trial.kill_at = time.monotonic() + grace
+
+    def running(self) -> set[str]:
+        return set(self._trials)
+
+    def shutdown(self, grace: float = 5.0) -> None:
+        for run_id in list(self._trials):
+            self.cancel(run_id, grace)
+        deadline = time.monotonic() + grace + 5
+        while self._trials and time.monotonic() < deadline:
+            self.wait(0.1)
+        self._selector.close()

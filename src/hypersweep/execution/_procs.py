@@ -1,0 +1,55 @@
+"""Process helpers (Linux): process identity, process groups, descendants."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+__all__ = ["alive", "kill_group", "process_start_time"]
+
+
+def process_start_time(pid: int) -> float | None:
+    """The process's start time in clock ticks since boot (None if it does not exist).
+
+    Together with the pid it identifies a process: a recycled pid has another start time.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    # the command name may contain spaces and parentheses: split after the last ')'
+    fields = data[data.rindex(b")") + 2:].split()
+    return float(fields[19])
+
+
+def alive(pid: int, started: float | None) -> bool:
+    """True if ``pid`` exists and is the same process (same start time), not a zombie."""
+    now = process_start_time(pid)
+    if now is None or (started is not None and now != started):
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+        return data[data.rindex(b")") + 2:data.rindex(b")") + 3] != b"Z"
+    except OSError:
+        return False
+
+
+def kill_group(pgid: int, sig: int = signal.SIGTERM) -> bool:
+    """Send ``sig`` to a process group; False if the group no longer exists."""
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False
+
+
+def group_exists(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False

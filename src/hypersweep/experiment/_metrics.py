@@ -1,0 +1,41 @@
+"""Shaping stored metric rows the way HyperDrive's ``get_metrics()`` returns them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from hypersweep.goal import PrimaryMetricGoal
+
+__all__ = ["best_value", "shape_metrics"]
+
+
+def shape_metrics(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """name → value: a metric logged once is a scalar, more often a list (in log order);
+    ``log_list`` gives a list, ``log_row``/``log_table`` a dict of column → list."""
+    grouped: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["name"], []).append(row)
+    out: dict[str, Any] = {}
+    for name, items in grouped.items():
+        items = sorted(items, key=lambda r: r["step"])
+        kind = items[0]["kind"]
+        values = [r["value"] for r in items]
+        if kind == "metric" or kind == "list":
+            out[name] = values[0] if len(values) == 1 else values
+        else:  # row or table: columns accumulate
+            columns: dict[str, list[Any]] = {}
+            for value in values:
+                for col, cell in (value or {}).items():
+                    cells = cell if kind == "table" and isinstance(cell, list) else [cell]
+                    columns.setdefault(col, []).extend(cells)
+            out[name] = columns
+    return out
+
+
+def best_value(values: Iterable[Any], goal: PrimaryMetricGoal) -> float | None:
+    """A run's best primary value: max or min over its finite numeric values."""
+    nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)
+            and math.isfinite(v)]
+    return goal.best(nums)

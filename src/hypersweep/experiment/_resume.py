@@ -1,0 +1,46 @@
+"""Resuming a sweep whose controller is gone (killed, machine rebooted)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+from hypersweep.errors import ConfigurationError
+
+__all__ = ["controller_alive", "resume"]
+
+
+def controller_alive(row: dict[str, Any]) -> bool:
+    """True if the sweep's recorded controller process still runs on this host."""
+    from hypersweep.execution._procs import process_start_time
+
+    pid = row.get("controller_pid")
+    if not pid or (row.get("controller_host") or socket.gethostname()) != socket.gethostname():
+        return False
+    if process_start_time(pid) is None:
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"hypersweep" in fh.read() and pid != os.getpid()
+    except OSError:
+        return False
+
+
+def resume(run: Any, *, background: bool = False) -> str:
+    """Start a controller for ``run`` again; it reconciles runs and continues the sweep."""
+    from hypersweep.experiment._experiment import start_background_controller
+    from hypersweep.experiment._runner import run_sweep
+
+    row = run._refresh()
+    if row["status"] in ("Completed", "Canceled", "Failed"):
+        return row["status"]
+    if controller_alive(row):
+        raise ConfigurationError(
+            f"sweep {run.id} still has a live controller (pid {row['controller_pid']}); "
+            "cancel it first or wait for it")
+    ws = run.experiment.workspace
+    if background:
+        start_background_controller(ws, run.id)
+        return "Running"
+    return run_sweep(ws, run.id).value

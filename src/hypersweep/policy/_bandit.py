@@ -1,0 +1,143 @@
+"""Bandit policy (SPEC §4): stop runs that fall outside a slack of the best run."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence, Set
+from typing import Any
+
+from hypersweep.errors import ConfigurationError
+from hypersweep.goal import PrimaryMetricGoal
+from hypersweep.policy._base import EarlyTerminationPolicy
+from hypersweep.policy._support import others_reaching, pair, positive_number, run_values, show
+
+__all__ = ["BanditPolicy"]
+
+# Metric names that are usually <= 0 or change sign (sklearn's neg_* scorers, R², rewards).
+_SIGNED_NAME_HINTS = ("neg", "log_likelihood", "loglik", "log_prob", "logprob", "elbo", "r2",
+                      "reward", "return", "profit")
+
+
+class BanditPolicy(EarlyTerminationPolicy):
+    """Stop a run whose best value is not within a slack of the best run's (HyperDrive).
+
+    At each scheduled interval N, ``Y`` is this run's best value over its first N values
+    and ``B`` the best such value over every run that logged at least N values (this one
+    included). Exactly one slack is given; the run stops when, strictly,
+
+    ========  ===========================  ======================
+    goal      ``slack_factor`` s           ``slack_amount`` a
+    ========  ===========================  ======================
+    maximize  ``Y < B / (1 + s)``          ``Y < B - a``
+    minimize  ``Y > B * (1 + s)``          ``Y > B + a``
+    ========  ===========================  ======================
+
+    A run exactly on the threshold lives; with no other run at interval N nothing stops;
+    NaN/±inf values count as the worst (a run with no finite value stops as soon as
+    another run has one). Both slacks must be finite and > 0 (a zero slack would stop
+    every run not tied with the best, so it is refused).
+
+    Ratio slack assumes a positive metric. **(ours)** When B is negative the ratio is
+    applied to B's magnitude on the worse side: maximize stops ``Y < B * (1 + s)``,
+    minimize stops ``Y > B / (1 + s)``. So the best run is never stopped, and negating
+    the values and flipping the goal gives the same decisions. At B = 0 the threshold is
+    0 (no slack at all). :meth:`warnings_for` tells when a metric looks signed.
+
+    All arguments are keyword-only: HyperDrive's positional order begins with
+    ``evaluation_interval``, so a positional call would be ambiguous.
+
+    Example::
+
+        >>> from hypersweep import PrimaryMetricGoal
+        >>> policy = BanditPolicy(slack_factor=0.2)
+        >>> table = {"good": [0.7, 0.8], "poor": [0.5, 0.6]}
+        >>> policy.should_terminate("poor", 2, table, PrimaryMetricGoal.MAXIMIZE)
+        'BanditPolicy at interval 2: best 0.6 < 0.6667 = 0.8 / (1 + 0.2)'
+    """
+
+    policy_name = "bandit"
+
+    def __init__(self, *, slack_factor: float | None = None, slack_amount: float | None = None,
+                 evaluation_interval: int = 1, delay_evaluation: int = 0) -> None:
+        super().__init__(evaluation_interval, delay_evaluation)
+        if (slack_factor is None) == (slack_amount is None):
+            given = "neither" if slack_factor is None else (
+                f"both (slack_factor={slack_factor!r}, slack_amount={slack_amount!r})")
+            raise ConfigurationError(
+                f"BanditPolicy needs exactly one of slack_factor or slack_amount, got {given}")
+        field, value = (("slack_factor", slack_factor) if slack_amount is None
+                        else ("slack_amount", slack_amount))
+        self._slack_field = field
+        self._slack = positive_number(field, value)
+
+    @property
+    def slack_factor(self) -> float | None:
+        return self._slack if self._slack_field == "slack_factor" else None
+
+    @property
+    def slack_amount(self) -> float | None:
+        return self._slack if self._slack_field == "slack_amount" else None
+
+    def options(self) -> dict[str, Any]:
+        return {self._slack_field: self._slack, **super().options()}
+
+    def threshold(self, best: float, goal: PrimaryMetricGoal) -> tuple[float, str]:
+        """The threshold for a best value ``best`` (B), and the formula that gives it."""
+        maximize = goal is PrimaryMetricGoal.MAXIMIZE
+        slack = self._slack
+        if self._slack_field == "slack_amount":
+            if maximize:
+                return best - slack, f"{show(best)} - {show(slack)}"
+            return best + slack, f"{show(best)} + {show(slack)}"
+        if maximize == (best >= 0):  # move towards zero, which is the worse side here
+            return best / (1 + slack), f"{show(best)} / (1 + {show(slack)})"
+        return best * (1 + slack), f"{show(best)} * (1 + {show(slack)})"
+
+    def should_terminate(self, run_id: str, interval: int,
+                         table: Mapping[str, Sequence[float]], goal: PrimaryMetricGoal,
+                         finished: Set[str] = frozenset()) -> str | None:
+        """The reason ``run_id`` stops at ``interval`` (see the class docstring), or None."""
+        values = run_values(run_id, interval, table)
+        others = others_reaching(run_id, interval, table)
+        if not self.is_scheduled(interval) or not others:
+            return None
+        goal = PrimaryMetricGoal.parse(goal, "goal")
+        best = goal.best(v for run in (run_id, *others) for v in table[run][:interval])
+        if best is None:  # no finite value anywhere: nothing to compare with
+            return None
+        own = goal.best(values[:interval])
+        prefix = f"BanditPolicy at interval {interval}: "
+        if own is None:
+            return (prefix + "best non-finite (NaN/inf counts as the worst value), "
+                    f"while the best run's best is {show(best)}")
+        limit, formula = self.threshold(best, goal)
+        maximize = goal is PrimaryMetricGoal.MAXIMIZE
+        if not (own < limit if maximize else own > limit):
+            return None
+        mine, theirs = pair(own, limit)
+        return f"{prefix}best {mine} {'<' if maximize else '>'} {theirs} = {formula}"
+
+    def warnings_for(self, goal: PrimaryMetricGoal | str, values: Iterable[float] = (),
+                     metric_name: str | None = None) -> list[str]:
+        """Messages to raise as ``HypersweepWarning`` when ratio slack looks ill-defined.
+
+        Pure: the config layer calls it with the goal and the primary-metric name, the
+        controller may call it again with early logged values. It returns one message when
+        ``slack_factor`` is used and a logged finite value is <= 0 or the metric name
+        suggests a signed metric (``neg_*``, log-likelihood, R², reward); otherwise ``[]``.
+        """
+        goal = PrimaryMetricGoal.parse(goal, "goal")
+        if self._slack_field != "slack_factor":
+            return []
+        causes = []
+        seen = [v for v in values if v is not None and math.isfinite(v) and v <= 0]
+        if seen:
+            causes.append(f"a logged value is {show(seen[0])}")
+        if metric_name is not None and any(h in metric_name.lower() for h in _SIGNED_NAME_HINTS):
+            causes.append(f"the metric name {metric_name!r} suggests values <= 0")
+        if not causes:
+            return []
+        return [f"BanditPolicy(slack_factor={show(self._slack)}) assumes a positive "
+                f"primary metric, but {' and '.join(causes)}; with a best value B <= 0 "
+                f"({goal.value.lower()}) the ratio slack is ill-defined: hypersweep applies it "
+                "to |B| on the worse side, and B = 0 leaves no slack. Prefer slack_amount."]

@@ -1,0 +1,142 @@
+"""Pieces shared by the built-in policies: call checks, scores, reference sets, numbers.
+
+Everything here is pure. Scores follow :meth:`PrimaryMetricGoal.score`: larger is always
+better and a non-finite value (NaN, ±inf) scores ``-inf``, the worst possible score, so
+each rule can be written once for both goals.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from hypersweep._checks import describe, is_int, is_number
+from hypersweep.errors import ConfigurationError, ConfigurationTypeError
+from hypersweep.goal import PrimaryMetricGoal
+
+__all__ = [
+    "best_score",
+    "build",
+    "check_keys",
+    "mean_score",
+    "others_reaching",
+    "pair",
+    "positive_number",
+    "run_values",
+    "show",
+    "show_score",
+    "whole_number",
+]
+
+
+def run_values(run_id: str, interval: int, table: Mapping[str, Sequence[float]]
+               ) -> Sequence[float]:
+    """The values of ``run_id`` (checked to hold at least ``interval`` of them)."""
+    values = table.get(run_id)
+    if values is None:
+        raise ConfigurationError(f"run_id {run_id!r} is not in the metric table")
+    if not is_int(interval) or not 1 <= interval <= len(values):
+        raise ConfigurationError(
+            f"interval must be an integer from 1 to the {len(values)} value(s) run "
+            f"{run_id!r} logged, got {describe(interval)}")
+    return values
+
+
+def others_reaching(run_id: str, interval: int, table: Mapping[str, Sequence[float]]
+                    ) -> list[str]:
+    """Ids of the runs other than ``run_id`` that logged at least ``interval`` values."""
+    return [other for other, values in table.items()
+            if other != run_id and len(values) >= interval]
+
+
+def best_score(goal: PrimaryMetricGoal, values: Iterable[float]) -> float:
+    """Score of the best value in ``values`` (``-inf`` when none is finite)."""
+    return max((goal.score(v) for v in values), default=-math.inf)
+
+
+def mean_score(goal: PrimaryMetricGoal, values: Sequence[float]) -> float:
+    """Score of the mean of ``values``; any non-finite value makes it the worst (``-inf``).
+
+    The mean is computed with :func:`math.fsum` and clamped to the values' range, so the
+    mean of identical values is that value exactly (0.1, 0.1, 0.1 averages to 0.1).
+    """
+    scores = [goal.score(v) for v in values]
+    if not scores or -math.inf in scores:
+        return -math.inf
+    mean = math.fsum(scores) / len(scores)
+    return min(max(mean, min(scores)), max(scores))
+
+
+def show(value: float, digits: int = 6) -> str:
+    """A short printable number: ``0.8``, ``0.666667``, ``1e-05``."""
+    return f"{value:.{digits}g}"
+
+
+def show_score(goal: PrimaryMetricGoal, score: float, digits: int = 4) -> str:
+    """A score printed back in the metric's own units; ``-inf`` reads ``non-finite``."""
+    if not math.isfinite(score):
+        return "non-finite"
+    return show(goal.sign * score, digits)
+
+
+def pair(a: float, b: float) -> tuple[str, str]:
+    """Two compared numbers, with 4 significant digits or as many as needed to differ."""
+    for digits in range(4, 18):
+        left, right = show(a, digits), show(b, digits)
+        if left != right or a == b:
+            return left, right
+    return repr(a), repr(b)
+
+
+def positive_number(field: str, value: Any) -> float:
+    """A finite number > 0 (bool refused), as a float."""
+    if not is_number(value):
+        raise ConfigurationTypeError(f"{field} must be a number > 0, got {describe(value)}")
+    result = float(value)
+    if not math.isfinite(result) or result <= 0:
+        raise ConfigurationError(f"{field} must be a finite number > 0, got {describe(value)}")
+    return result
+
+
+def whole_number(field: str, value: Any, low: int, high: int | None = None) -> int:
+    """An int in ``low..high`` (a float with no fraction is accepted; bool is not)."""
+    rule = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+    if is_number(value) and not is_int(value) and float(value).is_integer():
+        value = int(value)
+    if not is_int(value):
+        raise ConfigurationTypeError(f"{field} must be {rule}, got {describe(value)}")
+    if value < low or (high is not None and value > high):
+        raise ConfigurationError(f"{field} must be {rule}, got {value}")
+    return int(value)
+
+
+def check_keys(where: str, keys: Iterable[Any], allowed: Sequence[str]) -> None:
+    """Raise naming the nearest allowed key for the first key not in ``allowed``."""
+    for key in keys:
+        if not isinstance(key, str):
+            raise ConfigurationTypeError(f"{where}: option names must be strings, "
+                                         f"got {describe(key)}")
+        if key not in allowed:
+            near = difflib.get_close_matches(key, allowed, n=1)
+            if near:
+                hint = f"did you mean {near[0]!r}?"
+            else:
+                hint = "allowed: " + ", ".join(allowed) if allowed else "it takes no options"
+            raise ConfigurationError(f"{where}: unknown option {key!r}; {hint}")
+
+
+def build(where: str, cls: type[Any], options: Mapping[str, Any]) -> Any:
+    """``cls(**options)`` after checking the option names against its signature.
+
+    Unknown names get the nearest valid one, and a missing required option is named, so
+    a malformed mapping raises a configuration error rather than Python's ``TypeError``.
+    """
+    parameters = inspect.signature(cls).parameters
+    check_keys(where, options, list(parameters))
+    for name, parameter in parameters.items():
+        if parameter.default is inspect.Parameter.empty and name not in options:
+            raise ConfigurationError(f"{where}: {name} is required")
+    return cls(**options)

@@ -1,0 +1,147 @@
+"""Log expected improvement and its maximisation over the mixed feature space.
+
+Expected improvement underflows to exactly 0 far from the incumbent, which leaves a
+gradient optimiser nothing to follow; its logarithm, computed stably for very negative
+z (through the scaled complementary error function), keeps a useful gradient everywhere.
+
+The maximiser scores a pool of candidates (Sobol points over the whole space plus
+perturbations of the best points seen, with random categories), refines the best few
+jointly with L-BFGS-B over the numeric columns (the one-hot columns of each start are
+pinned), then moves every refined point onto the values it stands for, tries each other
+category of each ``choice`` at the winners, and returns the best point not yet taken.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import erfcx, log_ndtr, ndtr
+from scipy.stats import qmc
+
+from hypersweep.sampling._bayes._gp import GaussianProcess
+from hypersweep.sampling._bayes._transform import Encoder
+
+__all__ = ["log_ei", "log_ei_with_grad", "maximize_log_ei"]
+
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+_STARTS = 5  # L-BFGS-B starts
+_SHORTLIST = 24  # pool points kept (snapped) besides the refined ones
+_LOCAL_SCALES = (0.003, 0.02, 0.1)
+
+
+def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log(φ(z) + zΦ(z)) and its derivative Φ(z) / (φ(z) + zΦ(z)), stable for z ≪ 0."""
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    near = z > -3.0
+    zn = z[near]
+    out[near] = np.log(np.exp(-0.5 * zn * zn - _LOG_SQRT_2PI) + zn * ndtr(zn))
+    zf = z[~near]
+    ratio = 1.0 + zf * math.sqrt(math.pi / 2) * erfcx(-zf / math.sqrt(2))
+    tail = np.where(zf < -1e5, -2.0 * np.log(-np.minimum(zf, -1.0)),
+                    np.log(np.maximum(ratio, 1e-300)))
+    out[~near] = -0.5 * zf * zf - _LOG_SQRT_2PI + tail
+    return out, np.exp(log_ndtr(z) - out)
+
+
+def log_ei(gp: GaussianProcess, xs: np.ndarray, best: float) -> np.ndarray:
+    """log EI(x) for maximisation above ``best`` (in the GP's standardised units)."""
+    mean, var = gp.predict(xs)
+    sigma = np.sqrt(var)
+    value, _ = log_h((mean - best) / sigma)
+    return value + np.log(sigma)
+
+
+def log_ei_with_grad(gp: GaussianProcess, xs: np.ndarray, best: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """log EI at rows ``xs`` and its gradient, shape (m, dim)."""
+    mean, var, dmean, dvar = gp.predict_with_grad(xs)
+    sigma = np.sqrt(var)
+    z = (mean - best) / sigma
+    value, slope = log_h(z)
+    dsigma = dvar / (2.0 * sigma[:, None])
+    dz = (dmean - z[:, None] * dsigma) / sigma[:, None]
+    return value + np.log(sigma), slope[:, None] * dz + dsigma / sigma[:, None]
+
+
+def candidate_pool(encoder: Encoder, incumbents: np.ndarray, rng: np.random.Generator,
+                   size: int) -> np.ndarray:
+    """Sobol points over the space plus Gaussian moves around the incumbents."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Sobol balance warning for n not a power of two
+        seed = int(rng.integers(2**31))
+        unit = qmc.Sobol(encoder.dim, scramble=True, seed=seed).random(size)
+    pool = encoder.random(rng, size)
+    pool[:, encoder.numeric] = unit[:, encoder.numeric]
+    if len(incumbents):
+        per = max(size // (2 * len(incumbents)), 8)
+        local = np.repeat(incumbents, per, axis=0)
+        scales = rng.choice(_LOCAL_SCALES, size=(len(local), 1))
+        noise = rng.standard_normal((len(local), len(encoder.numeric))) * scales
+        local[:, encoder.numeric] = np.clip(local[:, encoder.numeric] + noise, 0.0, 1.0)
+        _flip_categories(encoder, local, rng)
+        pool = np.vstack([pool, local])
+    return pool
+
+
+def _flip_categories(encoder: Encoder, rows: np.ndarray, rng: np.random.Generator) -> None:
+    p = 1.0 / max(len(encoder.categorical) + len(encoder.numeric), 1)
+    for start, width in encoder.categorical:
+        flip = rng.random(len(rows)) < p
+        rows[flip, start:start + width] = np.eye(width)[rng.integers(width, size=flip.sum())]
+
+
+def _refine(gp: GaussianProcess, encoder: Encoder, starts: np.ndarray, best: float,
+            max_iter: int) -> np.ndarray:
+    """Joint L-BFGS-B over independent starts (the sum separates, one solver call)."""
+    k, dim = starts.shape
+
+    def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = log_ei_with_grad(gp, flat.reshape(k, dim), best)
+        return -float(value.sum()), -grad.ravel()
+
+    bounds = [b for row in starts for b in encoder.bounds(row)]
+    result = minimize(objective, starts.ravel(), jac=True, method="L-BFGS-B",
+                      bounds=bounds, options={"maxiter": max_iter})
+    return np.clip(result.x.reshape(k, dim), 0.0, 1.0)
+
+
+def _category_moves(encoder: Encoder, rows: np.ndarray) -> np.ndarray:
+    """Every row with one ``choice`` switched to each of its other values."""
+    moves = []
+    for start, width in encoder.categorical:
+        for value in range(width):
+            moved = rows.copy()
+            moved[:, start:start + width] = np.eye(width)[value]
+            moves.append(moved)
+    return np.vstack(moves) if moves else np.empty((0, encoder.dim))
+
+
+def maximize_log_ei(gp: GaussianProcess, encoder: Encoder, best: float,
+                    incumbents: np.ndarray, rng: np.random.Generator, *, pool_size: int,
+                    is_taken: Callable[[np.ndarray], np.ndarray], max_iter: int = 100,
+                    ) -> np.ndarray | None:
+    """The untaken snapped point of highest log EI, or None if every candidate is taken."""
+    pool = candidate_pool(encoder, incumbents, rng, pool_size)
+    scores = log_ei(gp, pool, best)
+    order = np.argsort(-scores)
+    shortlist = pool[order[:_SHORTLIST]]
+    refined = _refine(gp, encoder, pool[order[:_STARTS]], best, max_iter)
+    snapped = encoder.snap(np.vstack([refined, shortlist]))
+    snapped = np.vstack([snapped, encoder.snap(_category_moves(encoder, snapped[:_STARTS]))])
+    return _best_untaken(gp, snapped, best, is_taken)
+
+
+def _best_untaken(gp: GaussianProcess, rows: np.ndarray, best: float,
+                  is_taken: Callable[[np.ndarray], np.ndarray]) -> np.ndarray | None:
+    if not len(rows):
+        return None
+    rows = rows[~is_taken(rows)]
+    if not len(rows):
+        return None
+    scores = log_ei(gp, rows, best)
+    return rows[int(np.argmax(scores))]

@@ -1,0 +1,6 @@
+"""The experiment store (SQLite by default, PostgreSQL by URL)."""
+
+from hypersweep.store._codec import decode_value, encode_value
+from hypersweep.store._store import Store
+
+__all__ = ["Store", "decode_value", "encode_value"]

@@ -1,0 +1,36 @@
+"""Encoding metric values into columns and back (NaN and strings included)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+__all__ = ["decode_value", "encode_value"]
+
+_SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def encode_value(value: Any) -> tuple[float | None, str | None]:
+    """(value, value_text) columns for a scalar metric value."""
+    if isinstance(value, bool):
+        return float(value), None
+    if isinstance(value, int | float):
+        value = float(value)
+        if math.isfinite(value):
+            return value, None
+        return None, "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return None, "s:" + str(value)
+
+
+def decode_value(value: float | None, text: str | None, value_json: str | None) -> Any:
+    """The logged value from its columns."""
+    if value_json is not None:
+        return json.loads(value_json)
+    if value is not None:
+        return value
+    if text is None:
+        return None
+    if text.startswith("s:"):
+        return text[2:]
+    return _SPECIAL.get(text, text)
