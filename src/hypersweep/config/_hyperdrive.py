@@ -126,6 +126,11 @@ class HyperDriveConfig:
         self._check_sampling_rules()
 
     def _check_sampling_rules(self) -> None:
+        warnings_for = getattr(self.policy, "warnings_for", None)
+        if callable(warnings_for):  # e.g. a ratio slack with a metric that may be negative
+            for message in warnings_for(self.primary_metric_goal,
+                                        metric_name=self.primary_metric_name):
+                warnings.warn(message, HypersweepWarning, stacklevel=3)
         sampling, n_params = self.hyperparameter_sampling, len(self.hyperparameter_sampling.space)
         if isinstance(sampling, BayesianParameterSampling):
             if (not isinstance(self.policy, NoTerminationPolicy)

@@ -92,6 +92,7 @@ class Controller:
             controller_pid=os.getpid(), controller_host=socket.gethostname(),
             controller_started=self.clock())
         self.exp["started"] = started
+        self._load_parents()
         self._reconcile()
 
     def _end(self) -> ExperimentStatus:
@@ -174,13 +175,30 @@ class Controller:
                     self.spec.max_total_runs - len(self.runs))
         if slots <= 0:
             return
-        suggestions = self.sampler.suggest(self._history(), slots, goal=self.goal)
-        if len(suggestions) < slots:
-            self.exhausted = True
-        if suggestions:
-            self._launch([self._new_run(p) for p in suggestions])
+        new = self._resumed_runs(slots)
+        slots -= len(new)
+        if slots > 0:
+            suggestions = self.sampler.suggest(self._history(), slots, goal=self.goal)
+            if len(suggestions) < slots:
+                self.exhausted = True
+            new += [self._new_run(p) for p in suggestions]
+        if new:
+            self._launch(new)
 
-    def _new_run(self, params: dict[str, Any], resume_from: str | None = None) -> RunState:
+    def _resumed_runs(self, slots: int) -> list[RunState]:
+        """New runs for ``resume_child_runs`` not created yet (they go first)."""
+        done = {r.resume_source for r in self.runs.values()}
+        todo = [rid for rid in self.spec.resume_child_runs if rid not in done][:slots]
+        out = []
+        for rid in todo:
+            source = self.store.run(rid)
+            out.append(self._new_run(dict(source["params"]),
+                                     resume_from=os.path.join(source["run_dir"], "outputs"),
+                                     resume_source=rid))
+        return out
+
+    def _new_run(self, params: dict[str, Any], resume_from: str | None = None,
+                 resume_source: str | None = None) -> RunState:
         number = len(self.runs)
         run_id = f"{self.id}_{number}"
         run_dir = os.path.join(self._dir, "runs", run_id)
@@ -192,7 +210,8 @@ class Controller:
             argv = [*argv, "--resume-from", resume_from]
             arguments = [*arguments, "--resume-from", resume_from]
         state = RunState(id=run_id, number=number, params=params, argv=argv,
-                         arguments=arguments, run_dir=run_dir, resume_from=resume_from)
+                         arguments=arguments, run_dir=run_dir, resume_from=resume_from,
+                         resume_source=resume_source)
         self.runs[run_id] = state
         return state
 
@@ -290,7 +309,21 @@ class Controller:
             events.append(self._event(status.value.lower(), message or status.value, run.id))
         self.store.update_runs(updates, events)
 
-    # -- resume ------------------------------------------------------------------------------
+    # -- warm start and resume -------------------------------------------------------------
+    def _load_parents(self) -> None:
+        """Warm start: parents' results become prior observations (Bayesian) and a
+        reference for the policies (every sampler)."""
+        bayesian = self.spec.sampling.get("type") == "bayesian"
+        for parent in self.spec.resume_from:
+            series = self.store.metric_series(parent, self.spec.primary_metric_name)
+            for row in self.store.runs(parent):
+                values = [float(v) if isinstance(v, int | float) else math.nan
+                          for v in series.get(row["id"], [])]
+                if values:
+                    self.prior_table[row["id"]] = values
+                if bayesian and row["status"] in ("Completed", "Canceled", "Failed"):
+                    self.prior.append(Observation(dict(row["params"]), row["primary_best"]))
+
     def _reconcile(self) -> None:
         """Rebuild memory from the store and take back runs left by a dead controller."""
         self.runs = load_runs(self.store, self.id, self.spec.primary_metric_name)

@@ -24,6 +24,13 @@ def _floats(values: list) -> list[float]:
     return [float(v) if isinstance(v, int | float) else math.nan for v in values]
 
 
+def _resume_path(argv: list[str]) -> str | None:
+    """The folder a resumed run was given (``--resume-from PATH`` at the end of its argv)."""
+    if len(argv) >= 2 and argv[-2] == "--resume-from":
+        return argv[-1]
+    return None
+
+
 def load_runs(store: Store, experiment_id: str, primary_name: str) -> dict[str, RunState]:
     """Every run of the experiment as the controller keeps it in memory."""
     rows = store.runs(experiment_id)
@@ -40,7 +47,8 @@ def load_runs(store: Store, experiment_id: str, primary_name: str) -> dict[str, 
         runs[row["id"]] = RunState(
             id=row["id"], number=row["number"], params=row["params"], argv=row["command"],
             arguments=row["arguments"], run_dir=row["run_dir"], status=status,
-            started=row["started"], resume_from=row["resumed_from"],
+            started=row["started"], resume_source=row["resumed_from"],
+            resume_from=_resume_path(row["command"]),
             cancel_reason=row["message"] if status is RunStatus.CANCEL_REQUESTED else None,
             launch=LaunchInfo(pid=row["pid"], pid_started=row["pid_started"],
                               host=row["host"] or ""),

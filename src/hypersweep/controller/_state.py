@@ -25,7 +25,8 @@ class RunState:
     status: RunStatus = RunStatus.QUEUED
     started: float | None = None
     cancel_reason: str | None = None
-    resume_from: str | None = None
+    resume_from: str | None = None     # outputs folder handed to --resume-from
+    resume_source: str | None = None   # id of the run being resumed
     launch: LaunchInfo | None = None
     channel: ChannelState = dataclasses.field(default_factory=ChannelState)
 
@@ -45,4 +46,4 @@ class RunState:
         return {"id": self.id, "experiment_id": experiment_id, "number": self.number,
                 "params": self.params, "arguments": self.arguments, "command": self.argv,
                 "status": RunStatus.QUEUED, "created": now, "run_dir": self.run_dir,
-                "resumed_from": self.resume_from, "tags": {}}
+                "resumed_from": self.resume_source, "tags": {}}

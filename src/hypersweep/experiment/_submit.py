@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -36,8 +37,76 @@ def prepare_spec(workspace: Any, config: Any) -> SweepSpec:
     if shutil.which(python) is None:
         raise ConfigurationError(f"python_interpreter {python!r} was not found or is not "
                                  "executable")
+    _check_parents(workspace.store, spec)
+    _check_resumed_runs(workspace.store, spec)
     compute = spec.compute.get("type", "local")
     if compute not in ("local", "ray"):
         raise ConfigurationError(f"compute_target type {compute!r} is not supported; allowed: "
                                  "local, ray")
     return spec
+
+
+_FINISHED_PARENT = ("Completed", "Canceled")
+_FINISHED_RUN = ("Completed", "Canceled", "Failed")
+
+
+def _check_parents(store: Any, spec: SweepSpec) -> None:
+    """resume_from: finished sweeps with the same metric and goal (and, for Bayesian
+    sampling, the identical search space)."""
+    from hypersweep.errors import NotFoundError
+
+    for parent_id in spec.resume_from:
+        try:
+            row = store.experiment(parent_id)
+        except NotFoundError:
+            raise ConfigurationError(f"resume_from: no sweep {parent_id!r} in this workspace")\
+                from None
+        if row["id"] != parent_id:
+            raise ConfigurationError(f"resume_from: {parent_id!r} is an experiment name; give "
+                                     f"a sweep (HyperDriveRun) id such as {row['id']!r}")
+        if row["status"] not in _FINISHED_PARENT:
+            raise ConfigurationError(
+                f"resume_from: sweep {parent_id} is {row['status']}; it must be Completed or "
+                "Canceled")
+        parent = SweepSpec.from_json(json.loads(row["spec"]))
+        if (parent.primary_metric_name, parent.primary_metric_goal) != (
+                spec.primary_metric_name, spec.primary_metric_goal):
+            raise ConfigurationError(
+                f"resume_from: sweep {parent_id} optimises {parent.primary_metric_name!r} "
+                f"({parent.primary_metric_goal.lower()}), this sweep "
+                f"{spec.primary_metric_name!r} ({spec.primary_metric_goal.lower()}); they must "
+                "match")
+        if spec.sampling["type"] == "bayesian" and parent.sampling["space"] != \
+                spec.sampling["space"]:
+            diff = _space_diff(parent.sampling["space"], spec.sampling["space"])
+            raise ConfigurationError(
+                f"resume_from: Bayesian warm start needs the identical search space; sweep "
+                f"{parent_id} differs: {diff}")
+
+
+def _space_diff(old: dict, new: dict) -> str:
+    parts = []
+    for key in sorted(set(old) | set(new), key=str):
+        if old.get(key) != new.get(key):
+            parts.append(f"{key}: {old.get(key, 'absent')} → {new.get(key, 'absent')}")
+    return "; ".join(parts)
+
+
+def _check_resumed_runs(store: Any, spec: SweepSpec) -> None:
+    """resume_child_runs: finished runs whose hyperparameters fit this search space."""
+    from hypersweep.errors import NotFoundError
+
+    space_keys = list(spec.sampling["space"])
+    for run_id in spec.resume_child_runs:
+        try:
+            row = store.run(run_id)
+        except NotFoundError:
+            raise ConfigurationError(f"resume_child_runs: no run {run_id!r} in this workspace")\
+                from None
+        if row["status"] not in _FINISHED_RUN:
+            raise ConfigurationError(
+                f"resume_child_runs: run {run_id} is {row['status']}; it must have finished")
+        if list(row["params"]) != space_keys:
+            raise ConfigurationError(
+                f"resume_child_runs: run {run_id} has hyperparameters {list(row['params'])}, "
+                f"this search space has {space_keys}")

@@ -57,8 +57,8 @@ class BanditPolicy(EarlyTerminationPolicy):
 
     policy_name = "bandit"
 
-    def __init__(self, *, slack_factor: float | None = None, slack_amount: float | None = None,
-                 evaluation_interval: int = 1, delay_evaluation: int = 0) -> None:
+    def __init__(self, evaluation_interval: int = 1, slack_factor: float | None = None,
+                 slack_amount: float | None = None, delay_evaluation: int = 0) -> None:
         super().__init__(evaluation_interval, delay_evaluation)
         if (slack_factor is None) == (slack_amount is None):
             given = "neither" if slack_factor is None else (

@@ -77,8 +77,10 @@ def candidate_pool(encoder: Encoder, incumbents: np.ndarray, rng: np.random.Gene
         unit = qmc.Sobol(encoder.dim, scramble=True, seed=seed).random(size)
     pool = encoder.random(rng, size)
     pool[:, encoder.numeric] = unit[:, encoder.numeric]
-    if len(incumbents):
-        per = max(size // (2 * len(incumbents)), 8)
+    import os
+    frac = float(os.environ.get("HS_LOCAL", "0.5"))
+    if len(incumbents) and frac > 0:
+        per = max(int(size * frac) // len(incumbents), 8)
         local = np.repeat(incumbents, per, axis=0)
         scales = rng.choice(_LOCAL_SCALES, size=(len(local), 1))
         noise = rng.standard_normal((len(local), len(encoder.numeric))) * scales

@@ -69,7 +69,14 @@ def _matern(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (1.0 + _SQRT5 * r + 5.0 / 3.0 * r * r) * e, 5.0 / 3.0 * (1.0 + _SQRT5 * r) * e
 
 
+import os
+_LSM = os.environ.get("HS_LSM", "sqrt")
+_PRIOR_LS_STD = float(os.environ.get("HS_LSS", "1.0"))
+
+
 def _prior_ls_mean(n_groups: int) -> float:
+    if _LSM == "one":
+        return 0.0
     return math.log(0.5) + 0.5 * math.log(max(n_groups, 1))
 
 

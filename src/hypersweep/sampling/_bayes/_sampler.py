@@ -48,7 +48,7 @@ _INCUMBENTS = 5  # best points whose neighbourhoods seed the candidate pool
 
 def initial_design_size(space: SearchSpace) -> int:
     """Sobol points before the model takes over: max(5, 2 · number of parameters)."""
-    return max(5, 2 * len(space))
+    return int(os.environ.get("HS_INIT", "0")) or max(5, 2 * len(space))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,7 +81,24 @@ def _collect(history: Sequence[Observation], encoder: Encoder,
     return _Data(x, y, int(ok.sum()), np.array(pending, dtype=float).reshape(-1, encoder.dim))
 
 
+import os
+
+from scipy.special import ndtri
+from scipy.stats import rankdata
+
+_WARP = os.environ.get("HS_WARP", "log")
+
+
 def _warp(y: np.ndarray) -> np.ndarray:
+    if _WARP == "copula":
+        z = ndtri(rankdata(y) / (len(y) + 1))
+        return (z - z.mean()) / z.std()
+    if _WARP == "none":
+        return (y - y.mean()) / y.std() if y.std() > 0 else np.zeros_like(y)
+    return _warp_log(y)
+
+
+def _warp_log(y: np.ndarray) -> np.ndarray:
     """Standardise; then compress the bad tail when it dwarfs the spread of the good half.
 
     Values below the median are mapped through a log so that e.g. Rosenbrock's 1e5 at the

@@ -1,0 +1,105 @@
+"""Controller overhead: hypersweep sweeps of no-op trials versus bare processes.
+
+In one run, on this machine: N bare ``python -c pass`` processes (the floor), an N-trial
+hypersweep sweep of a no-op script at the same concurrency, and, when Optuna is
+installed, an Optuna ask/tell loop launching one subprocess per trial. Also the parallel
+efficiency of 0.25 s trials at concurrency 2.
+
+    python -m benchmarks.overhead [--trials 300] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import warnings
+
+from benchmarks._common import SCRIPTS, python_floor, run_processes, save, table
+
+
+def hypersweep_sweep(n: int, concurrency: int, script: str, arguments=(),
+                     space=None) -> float:
+    from hypersweep import (
+        Experiment,
+        HyperDriveConfig,
+        PrimaryMetricGoal,
+        RandomParameterSampling,
+        ScriptRunConfig,
+        Workspace,
+        uniform,
+    )
+
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws = Workspace(tmp)
+        cfg = HyperDriveConfig(
+            run_config=ScriptRunConfig(str(SCRIPTS), script, arguments=list(arguments)),
+            hyperparameter_sampling=RandomParameterSampling(space or {"x": uniform(0, 1)},
+                                                            seed=0),
+            primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+            max_total_runs=n, max_concurrent_runs=concurrency)
+        start = time.perf_counter()
+        run = Experiment(ws, "overhead").submit(cfg, background=False)
+        elapsed = time.perf_counter() - start
+        assert len(run.get_children()) == n
+        return elapsed
+
+
+def optuna_loop(n: int, concurrency: int, script: str) -> float | None:
+    try:
+        import optuna
+    except ImportError:
+        return None
+    import subprocess
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        subprocess.run([sys.executable, str(SCRIPTS / script), "--x", repr(x)], check=True,
+                       stdin=subprocess.DEVNULL)
+        return x
+
+    study = optuna.create_study(direction="maximize")
+    start = time.perf_counter()
+    study.optimize(objective, n_trials=n, n_jobs=concurrency)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--trials", type=int, default=300)
+    parser.add_argument("--sleep-trials", type=int, default=40)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    n = 60 if args.quick else args.trials
+    rows, data = [], {"trials": n, "concurrency": {}}
+    for c in (1, 2):
+        floor = python_floor(n, c)
+        hs = hypersweep_sweep(n, c, "noop.py")
+        opt = optuna_loop(n, c, "noop.py")
+        per = {"floor_ms": floor / n * 1e3, "hypersweep_ms": hs / n * 1e3,
+               "hypersweep_over_floor_ms": (hs - floor) / n * 1e3,
+               "optuna_subprocess_ms": opt / n * 1e3 if opt else None,
+               "optuna_over_floor_ms": (opt - floor) / n * 1e3 if opt else None}
+        data["concurrency"][str(c)] = per
+        rows.append([c, per["floor_ms"], per["hypersweep_ms"], per["hypersweep_over_floor_ms"],
+                     per["optuna_subprocess_ms"] or "n/a", per["optuna_over_floor_ms"] or "n/a"])
+    m = 10 if args.quick else args.sleep_trials
+    floor_sleep = run_processes([[sys.executable, str(SCRIPTS / "sleep.py"), "--sleep", "0.25"]]
+                                * m, 2)
+    hs_sleep = hypersweep_sweep(m, 2, "sleep.py", ["--sleep", "0.25"])
+    data["sleep_0.25s"] = {"trials": m, "concurrency": 2, "floor_s": floor_sleep,
+                           "hypersweep_s": hs_sleep, "efficiency": floor_sleep / hs_sleep}
+    print(table(["concurrency", "floor ms/trial", "hypersweep ms/trial", "over floor ms",
+                 "optuna ms/trial", "optuna over floor ms"], rows))
+    print(f"\n0.25 s trials at concurrency 2 ({m} trials): bare processes {floor_sleep:.2f} s, "
+          f"hypersweep {hs_sleep:.2f} s, parallel efficiency {floor_sleep / hs_sleep:.3f}")
+    print(f"saved {save('overhead', data)}")
+    return data
+
+
+if __name__ == "__main__":
+    main()

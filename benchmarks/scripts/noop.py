@@ -1,0 +1,1 @@
+"""A trial that does nothing: measures pure launch overhead."""

@@ -1,0 +1,108 @@
+"""The store contract (run for every backend the test environment offers)."""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+import time
+
+import pytest
+
+from hypersweep.errors import NotFoundError, StoreError
+from hypersweep.status import RunStatus
+from hypersweep.store import Store, encode_value
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'hs' / 'hypersweep.db'}")
+    yield s
+    s.close()
+
+
+def exp(store, eid="HD_a", name="n", created=None):
+    store.create_experiment({"id": eid, "name": name, "spec": "{}", "status": "Queued",
+                             "created": created or time.time(), "tags": {"a": "b"},
+                             "artifacts_dir": "/x", "parents": []})
+
+
+def run_row(rid, eid="HD_a", number=0):
+    return {"id": rid, "experiment_id": eid, "number": number, "params": {"x": 1.5},
+            "arguments": ["--x", "1.5"], "command": ["python", "t.py", "--x", "1.5"],
+            "status": RunStatus.QUEUED, "created": time.time(), "run_dir": "/r", "tags": {}}
+
+
+def test_experiments_by_id_and_newest_by_name(store):
+    exp(store, "HD_a", "digits", created=1.0)
+    exp(store, "HD_b", "digits", created=2.0)
+    assert store.experiment("HD_a")["id"] == "HD_a"
+    assert store.experiment("digits")["id"] == "HD_b"
+    assert store.experiment("HD_a")["tags"] == {"a": "b"}
+    with pytest.raises(NotFoundError):
+        store.experiment("nope")
+
+
+def test_runs_round_trip_and_status_updates(store):
+    exp(store)
+    store.create_runs([run_row("HD_a_0"), run_row("HD_a_1", number=1)])
+    store.update_runs([("HD_a_0", {"status": RunStatus.RUNNING, "pid": 42})])
+    runs = store.runs("HD_a")
+    assert [r["id"] for r in runs] == ["HD_a_0", "HD_a_1"]
+    assert runs[0]["status"] == "Running" and runs[0]["pid"] == 42
+    assert runs[0]["params"] == {"x": 1.5} and runs[0]["command"][1] == "t.py"
+
+
+def test_metrics_keep_nan_inf_and_strings(store):
+    exp(store)
+    store.create_runs([run_row("HD_a_0")])
+    rows = []
+    for step, value in enumerate([0.5, math.nan, math.inf, -math.inf, "s"], start=1):
+        v, t = encode_value(value)
+        rows.append({"run_id": "HD_a_0", "name": "acc", "step": step, "kind": "metric",
+                     "value": v, "value_text": t, "value_json": None, "time": 1.0})
+    store.ingest(rows, [("HD_a_0", {"channel_offset": 123})])
+    got = [m["value"] for m in store.metrics(["HD_a_0"])]
+    assert got[0] == 0.5 and math.isnan(got[1]) and got[2:] == [math.inf, -math.inf, "s"]
+    assert store.run("HD_a_0")["channel_offset"] == 123
+    assert store.metric_counts("HD_a") == {("HD_a_0", "acc"): 5}
+    assert len(store.metric_series("HD_a", "acc")["HD_a_0"]) == 5
+
+
+def test_a_duplicate_metric_step_is_refused_atomically(store):
+    exp(store)
+    store.create_runs([run_row("HD_a_0")])
+    row = {"run_id": "HD_a_0", "name": "acc", "step": 1, "kind": "metric", "value": 1.0,
+           "value_text": None, "value_json": None, "time": 1.0}
+    store.ingest([row], [("HD_a_0", {"channel_offset": 10})])
+    with pytest.raises(Exception):
+        store.ingest([row], [("HD_a_0", {"channel_offset": 20})])
+    assert store.run("HD_a_0")["channel_offset"] == 10  # the failed transaction left nothing
+
+
+def test_store_file_is_owner_only(tmp_path):
+    path = tmp_path / "p" / "hypersweep.db"
+    Store(f"sqlite:///{path}").close()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+
+
+def test_newer_schema_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    s = Store(url)
+    with s.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE hs_meta SET value='999' WHERE key='schema_version'")
+    s.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(url)
+
+
+def test_readers_see_writes_while_a_writer_holds_a_transaction(store, tmp_path):
+    exp(store)
+    reader = Store(store.url)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE hs_experiments SET status='Running'")
+        # WAL: the reader is not blocked and sees the last committed state
+        assert reader.experiment("HD_a")["status"] == "Queued"
+    assert reader.experiment("HD_a")["status"] == "Running"
+    reader.close()
