@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m hypersweep run examples/digits/sweep.yml
 
-## test: set up and run every test (lint first)
+## test: set up (system packages too, when root) and run every test (lint first)
 test: $(STAMP)
+	bash .ci/system-deps.sh
 	$(PY) -m ruff check src tests benchmarks examples
 	$(PY) -m pytest -q
 

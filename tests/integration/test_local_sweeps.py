@@ -18,7 +18,7 @@ from hypersweep import (
     choice,
     uniform,
 )
-from tests.integration.conftest import hypersweep_processes, sweep
+from tests.sweeps import hypersweep_processes, sweep
 
 pytestmark = pytest.mark.integration
 

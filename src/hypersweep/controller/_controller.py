@@ -22,7 +22,7 @@ from hypersweep.controller._ingest import parse_channel, summary
 from hypersweep.controller._outcome import classify_exit, log_tail, missing_metric_message
 from hypersweep.controller._reconcile import load_runs
 from hypersweep.controller._state import RunState
-from hypersweep.execution import Executor, TrialExit, TrialLaunch
+from hypersweep.execution import Executor, LaunchInfo, TrialExit, TrialLaunch
 from hypersweep.execution._layout import build_command, make_snapshot, trial_env
 from hypersweep.sampling import Observation
 from hypersweep.status import ExperimentStatus, RunStatus
@@ -325,25 +325,59 @@ class Controller:
                     self.prior.append(Observation(dict(row["params"]), row["primary_best"]))
 
     def _reconcile(self) -> None:
-        """Rebuild memory from the store and take back runs left by a dead controller."""
+        """Rebuild memory from the store and take back runs left by a dead controller.
+
+        A run still alive (same pid and start time, or found by its run id when its pid
+        was never recorded) is adopted; a run whose process is gone is read to the end of
+        its channel and recorded; a Queued run that never started is launched.
+        """
         self.runs = load_runs(self.store, self.id, self.spec.primary_metric_name)
         host = socket.gethostname()
-        queued, lost = [], []
+        queued, lost, adopted = [], [], []
         for run in self.runs.values():
-            if run.status is RunStatus.QUEUED:
+            if run.status.is_terminal:
+                continue
+            info = run.launch or LaunchInfo(None, None, "")
+            if info.host not in ("", host) and self.spec.compute.get("type", "local") == "local":
+                lost.append(self._lost(run, f"its host {info.host} is not this one ({host})"))
+                continue
+            trial = self._trial(run)
+            found = self.executor.adopt(run.id, info, trial)
+            if found is not None:
+                adopted.append((run, found))
+            elif run.status is RunStatus.QUEUED and not os.path.exists(run.log_path):
                 queued.append(run)
-            elif run.status.is_active:
-                info = run.launch
-                if (info is not None and info.host in ("", host)
-                        and self.executor.adopt(run.id, info, self._trial(run))):
-                    if run.status is RunStatus.CANCEL_REQUESTED:
-                        self.executor.cancel(run.id, self.grace)
-                    continue
-                lost.append(TrialExit(run_id=run.id, exit_code=None, ended=self.clock(),
-                                      lost="controller lost the run: its process is gone"))
+            else:
+                lost.append(self._lost(run, "its process is gone",
+                                       self.executor.recorded_exit(trial)))
+        self._record_adopted(adopted)
         self._finish(lost)
         if queued:
             self._launch(queued, insert=False)
+
+    def _lost(self, run: RunState, why: str, exit_code: int | None = None) -> TrialExit:
+        """The end of a run that finished (or vanished) while no controller watched it."""
+        if run.status is RunStatus.QUEUED:
+            run.status = RunStatus.RUNNING  # it did start: its log exists
+        return TrialExit(run_id=run.id, exit_code=exit_code, ended=self.clock(),
+                         lost=None if exit_code is not None else
+                         f"controller lost the run: {why}")
+
+    def _record_adopted(self, adopted: list[tuple[RunState, LaunchInfo]]) -> None:
+        updates, events = [], []
+        for run, info in adopted:
+            fields: dict[str, Any] = {"pid": info.pid, "pid_started": info.pid_started}
+            if run.status is RunStatus.QUEUED:
+                run.status, run.started = RunStatus.RUNNING, self.clock()
+                fields.update(status=RunStatus.RUNNING, started=run.started, host=info.host)
+            if run.status is RunStatus.CANCEL_REQUESTED:
+                self.executor.cancel(run.id, self.grace)
+            run.adopted = True
+            updates.append((run.id, fields))
+            events.append(self._event("adopted", f"run {run.number} adopted after a restart",
+                                      run.id))
+        if updates:
+            self.store.update_runs(updates, events)
 
     def _event(self, kind: str, message: str, run_id: str | None = None) -> dict[str, Any]:
         return {"experiment_id": self.id, "run_id": run_id, "kind": kind,

@@ -28,6 +28,7 @@ class RunState:
     resume_from: str | None = None     # outputs folder handed to --resume-from
     resume_source: str | None = None   # id of the run being resumed
     launch: LaunchInfo | None = None
+    adopted: bool = False              # taken over after a controller restart
     channel: ChannelState = dataclasses.field(default_factory=ChannelState)
 
     @property

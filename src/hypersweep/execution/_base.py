@@ -67,8 +67,13 @@ class Executor(abc.ABC):
     def cancel(self, run_id: str, grace: float) -> None: ...
 
     @abc.abstractmethod
-    def adopt(self, run_id: str, info: LaunchInfo, trial: TrialLaunch) -> bool:
-        """Take over a trial started by an earlier controller; False if it is gone."""
+    def adopt(self, run_id: str, info: LaunchInfo, trial: TrialLaunch) -> LaunchInfo | None:
+        """Take over a trial started by an earlier controller: where it runs, or None if
+        it is gone (``info.pid`` may be None when its start was never recorded)."""
+
+    def recorded_exit(self, trial: TrialLaunch) -> int | None:
+        """The exit status a trial left behind when it ended unwatched (None if unknown)."""
+        return None
 
     @abc.abstractmethod
     def running(self) -> set[str]:

@@ -54,9 +54,12 @@ def make_snapshot(source_dir: str, dest: str) -> None:
 
 
 def prepare_run_dir(run_dir: str, snapshot_dir: str) -> None:
-    """Create the run's folder with outputs/ and logs/, linking the snapshot's entries."""
-    os.makedirs(os.path.join(run_dir, "outputs"), exist_ok=True)
-    os.makedirs(os.path.join(run_dir, "logs"), exist_ok=True)
+    """Create the run's folder with outputs/ and logs/ (owner-only), linking the snapshot's
+    entries, with an empty log and metrics channel the trial appends to."""
+    for sub in ("outputs", "logs"):
+        os.makedirs(os.path.join(run_dir, sub), mode=0o700, exist_ok=True)
+    for name in ("std_log.txt", "metrics.jsonl"):
+        os.close(os.open(os.path.join(run_dir, "logs", name), os.O_CREAT | os.O_WRONLY, 0o600))
     try:
         entries = os.listdir(snapshot_dir)
     except FileNotFoundError:

@@ -13,9 +13,44 @@ from dataclasses import dataclass
 from hypersweep.errors import ExecutionError
 from hypersweep.execution._base import Executor, LaunchInfo, TrialExit, TrialLaunch
 from hypersweep.execution._layout import prepare_run_dir
-from hypersweep.execution._procs import alive, group_exists, kill_group, process_start_time
+from hypersweep.execution._procs import (
+    alive,
+    find_by_env,
+    group_exists,
+    group_leader,
+    kill_group,
+    process_start_time,
+)
 
 __all__ = ["LocalExecutor"]
+
+# Each trial runs under a tiny POSIX shell that records its exit status in a file, so a
+# controller restarted after a crash still learns how an adopted trial ended. The shell
+# defers SIGTERM until the trial has handled it (the trial gets its full grace period),
+# and re-raises a fatal signal so the status stays "killed by SIGKILL", not 137.
+_WRAPPER = (
+    'trap : TERM INT HUP; "$@"; rc=$?; echo $rc > "$HYPERSWEEP_EXIT_PATH"; '
+    "if [ $rc -gt 128 ] && [ $rc -lt 160 ]; then trap - TERM INT HUP; kill -$((rc - 128)) $$; "
+    "fi; exit $rc")
+_SHELL = "/bin/sh"
+
+
+def exit_path(trial: TrialLaunch) -> str:
+    """Where the trial's exit status is written (next to its log)."""
+    return os.path.join(os.path.dirname(trial.log_path), "exit_code")
+
+
+def read_exit_code(path: str) -> int | None:
+    """The recorded exit status (negative for a signal, as subprocess reports it)."""
+    try:
+        with open(path, encoding="ascii") as fh:
+            text = fh.read().strip()
+    except OSError:
+        return None
+    if not text.isdigit():
+        return None
+    code = int(text)
+    return -(code - 128) if 128 < code < 160 else code
 
 
 @dataclass
@@ -24,6 +59,7 @@ class _Trial:
     pidfd: int
     popen: subprocess.Popen | None       # None for a process adopted after a restart
     channel_path: str
+    exit_path: str
     kill_at: float | None = None
 
 
@@ -45,36 +81,47 @@ class LocalExecutor(Executor):
     # -- launching -------------------------------------------------------------------
     def launch(self, trial: TrialLaunch) -> LaunchInfo:
         prepare_run_dir(trial.run_dir, trial.snapshot_dir)
-        env = {**os.environ, **trial.env}
+        status_file = exit_path(trial)
+        if os.path.exists(status_file):
+            os.remove(status_file)
+        env = {**os.environ, **trial.env, "HYPERSWEEP_EXIT_PATH": status_file}
         try:
             with open(trial.log_path, "ab") as log:
                 popen = subprocess.Popen(
-                    list(trial.argv), cwd=trial.run_dir, env=env, stdin=subprocess.DEVNULL,
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                    close_fds=True)
+                    [_SHELL, "-c", _WRAPPER, "hypersweep-trial", *trial.argv],
+                    cwd=trial.run_dir, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                    stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
         except OSError as exc:
             raise ExecutionError(f"cannot start {trial.argv[0]!r} for run {trial.run_id}: "
                                  f"{exc.strerror}") from exc
-        self._track(trial.run_id, popen.pid, popen, trial.channel_path)
+        self._track(trial.run_id, popen.pid, popen, trial.channel_path, status_file)
         return LaunchInfo(pid=popen.pid, pid_started=process_start_time(popen.pid),
                           host=self._host)
 
     def _track(self, run_id: str, pid: int, popen: subprocess.Popen | None,
-               channel: str) -> None:
+               channel: str, status_file: str) -> None:
         pidfd = os.pidfd_open(pid)
-        self._trials[run_id] = _Trial(pid=pid, pidfd=pidfd, popen=popen, channel_path=channel)
+        self._trials[run_id] = _Trial(pid=pid, pidfd=pidfd, popen=popen, channel_path=channel,
+                                      exit_path=status_file)
         self._channels[run_id] = channel
         self._selector.register(pidfd, selectors.EVENT_READ, run_id)
 
-    def adopt(self, run_id: str, info: LaunchInfo, trial: TrialLaunch) -> bool:
+    def adopt(self, run_id: str, info: LaunchInfo, trial: TrialLaunch) -> LaunchInfo | None:
+        """Watch a trial started by an earlier controller. Without a recorded pid (the
+        controller died between starting it and recording it), find it by its run id."""
         self._channels[run_id] = trial.channel_path
-        if info.pid is None or not alive(info.pid, info.pid_started):
-            return False
+        if info.pid is None:
+            pid = group_leader(find_by_env("HYPERSWEEP_RUN_ID", run_id))
+            if pid is None:
+                return None
+            info = LaunchInfo(pid=pid, pid_started=process_start_time(pid), host=info.host)
+        if not alive(info.pid, info.pid_started):
+            return None
         try:
-            self._track(run_id, info.pid, None, trial.channel_path)
+            self._track(run_id, info.pid, None, trial.channel_path, exit_path(trial))
         except (ProcessLookupError, OSError):
-            return False
-        return True
+            return None
+        return info
 
     # -- watching ----------------------------------------------------------------------
     def wait(self, timeout: float) -> list[TrialExit]:
@@ -95,9 +142,8 @@ class LocalExecutor(Executor):
         trial = self._trials.pop(run_id)
         self._selector.unregister(trial.pidfd)
         os.close(trial.pidfd)
-        code: int | None = None
-        if trial.popen is not None:
-            code = trial.popen.wait()
+        # an adopted trial is not our child: its shell recorded the status
+        code = trial.popen.wait() if trial.popen is not None else read_exit_code(trial.exit_path)
         # leftovers of the trial's process group (forked children) must not outlive it
         if group_exists(trial.pid):
             kill_group(trial.pid, signal.SIGKILL)
@@ -135,6 +181,9 @@ class LocalExecutor(Executor):
         except FileNotFoundError:
             return b""
         return data[data.rfind(b"\n") + 1:]
+
+    def recorded_exit(self, trial: TrialLaunch) -> int | None:
+        return read_exit_code(exit_path(trial))
 
     def register_channel(self, run_id: str, path: str) -> None:
         """Let ``read_channel`` read a run that this executor did not launch."""

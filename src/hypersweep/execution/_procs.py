@@ -53,3 +53,31 @@ def group_exists(pgid: int) -> bool:
         return True
     except (ProcessLookupError, PermissionError):
         return False
+
+
+def find_by_env(name: str, value: str) -> list[int]:
+    """pids of live processes whose environment has ``name=value`` (readable ones only)."""
+    needle = f"{name}={value}".encode() + b"\0"
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                env = fh.read() + b"\0"
+        except OSError:
+            continue
+        if (b"\0" + needle) in (b"\0" + env) and alive(int(entry), None):
+            found.append(int(entry))
+    return found
+
+
+def group_leader(pids: list[int]) -> int | None:
+    """The pid among ``pids`` that leads its own process group (a trial's first process)."""
+    for pid in pids:
+        try:
+            if os.getpgid(pid) == pid:
+                return pid
+        except ProcessLookupError:
+            continue
+    return None

@@ -1,0 +1,118 @@
+"""The hypersweep command line against real sweeps."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from tests.sweeps import hypersweep_processes
+
+pytestmark = pytest.mark.integration
+
+
+def cli(ws, *args, check=True, timeout=120):
+    out = subprocess.run([sys.executable, "-m", "hypersweep", "--workspace", ws, *args],
+                         capture_output=True, text=True, timeout=timeout)
+    if check:
+        assert out.returncode == 0, out.stderr
+    return out
+
+
+@pytest.fixture
+def sweep_yml(source, tmp_path):
+    def make(mode="ok", total=4, concurrency=2, sleep=0.0, name="clitest"):
+        data = {
+            "experiment_name": name,
+            "trial": {"code": str(source),
+                      "command": f"python behave.py --mode {mode} --sleep {sleep} "
+                                 "--x ${{search_space.x}} --steps ${{search_space.steps}}"},
+            "search_space": {"x": {"type": "uniform", "min_value": 0, "max_value": 1},
+                             "steps": {"type": "choice", "values": [2, 3]}},
+            "sampling_algorithm": {"type": "random", "seed": 4},
+            "objective": {"goal": "maximize", "primary_metric": "acc"},
+            "limits": {"max_total_trials": total, "max_concurrent_trials": concurrency},
+        }
+        path = tmp_path / f"{name}.yml"
+        path.write_text(yaml.safe_dump(data))
+        return str(path)
+    return make
+
+
+def test_run_then_read_commands(tmp_path, sweep_yml):
+    ws = str(tmp_path / "ws")
+    out = cli(ws, "run", sweep_yml())
+    assert "Completed" in out.stdout and "best run:" in out.stdout
+    listing = json.loads(cli(ws, "ls", "--json").stdout)
+    assert len(listing) == 1 and listing[0]["runs"] == 4 and listing[0]["name"] == "clitest"
+    status = json.loads(cli(ws, "status", "clitest", "--json").stdout)
+    assert [r["status"] for r in status["runs"]] == ["Completed"] * 4
+    best = json.loads(cli(ws, "best", "clitest", "--json").stdout)
+    values = [r["primary_best"] for r in status["runs"]]
+    assert best["value"] == max(values)
+    assert best["command"][1:3] == ["behave.py", "--mode"]
+    text = cli(ws, "status", "clitest").stdout
+    assert "acc" in text and "steps" in text and " *" in text
+    log = cli(ws, "logs", best["run_id"]).stdout
+    assert log == ""  # behave.py prints nothing on success
+    assert "re-run it" in cli(ws, "best", listing[0]["id"]).stdout
+
+
+def test_errors_are_one_clear_line(tmp_path, sweep_yml):
+    ws = str(tmp_path / "ws")
+    out = cli(ws, "status", "nope", check=False)
+    assert out.returncode == 2 and out.stderr.startswith("hypersweep: error:")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("trial: {command: python x.py}\nsearch_space: {}\nobjective: {}\n")
+    out = cli(ws, "run", str(bad), check=False)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_ctrl_c_cancels_cleanly(tmp_path, sweep_yml):
+    ws = str(tmp_path / "ws")
+    proc = subprocess.Popen([sys.executable, "-m", "hypersweep", "--workspace", ws, "run",
+                             sweep_yml(mode="hang", total=3, concurrency=3)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        out = cli(ws, "status", "clitest", "--json", check=False)
+        if out.returncode == 0 and sum(r["status"] == "Running"
+                                       for r in json.loads(out.stdout)["runs"]) == 3:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    stdout, _ = proc.communicate(timeout=60)
+    status = json.loads(cli(ws, "status", "clitest", "--json").stdout)
+    assert status["experiment"]["status"] == "Canceled"
+    assert [r["status"] for r in status["runs"]] == ["Canceled"] * 3
+    assert hypersweep_processes(status["experiment"]["runId"]) == []
+
+
+def test_detach_then_cancel_from_another_process(tmp_path, sweep_yml):
+    ws = str(tmp_path / "ws")
+    sweep_id = cli(ws, "run", "--detach", sweep_yml(mode="hang", total=2)).stdout.strip()
+    assert sweep_id.startswith("HD_")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        runs = json.loads(cli(ws, "status", sweep_id, "--json").stdout)["runs"]
+        if sum(r["status"] == "Running" for r in runs) == 2:
+            break
+        time.sleep(0.2)
+    cli(ws, "cancel", sweep_id)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        status = json.loads(cli(ws, "status", sweep_id, "--json").stdout)
+        if status["experiment"]["status"] == "Canceled":
+            break
+        time.sleep(0.3)
+    assert status["experiment"]["status"] == "Canceled"
+    assert {r["status"] for r in status["runs"]} == {"Canceled"}
+    assert hypersweep_processes(sweep_id) == []
+    assert os.path.exists(os.path.join(ws, ".hypersweep", "experiments", sweep_id,
+                                       "controller.log"))

@@ -1,0 +1,89 @@
+"""The Azure ML v2 sweep YAML → SweepSpec."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import yaml
+
+from hypersweep import ConfigurationError, HypersweepError
+from hypersweep.config import load_sweep_yaml, spec_from_yaml_data
+
+BASE = {
+    "trial": {"code": ".", "command": "python train.py --lr ${{search_space.lr}} "
+                                      "--k ${{search_space.kernel}} --epochs ${{inputs.epochs}}"},
+    "inputs": {"epochs": 7},
+    "search_space": {"lr": {"type": "loguniform", "min_value": -6, "max_value": -1},
+                     "kernel": {"type": "choice", "values": ["rbf", "linear"]}},
+    "sampling_algorithm": {"type": "random", "seed": 3, "rule": "sobol"},
+    "objective": {"goal": "minimize", "primary_metric": "loss"},
+    "limits": {"max_total_trials": 12, "max_concurrent_trials": 3, "timeout": 600,
+               "trial_timeout": 60},
+    "early_termination": {"type": "bandit", "slack_factor": 0.1, "evaluation_interval": 2,
+                          "delay_evaluation": 4},
+    "experiment_name": "yamlx",
+}
+
+
+def data(**changes):
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BASE.items()}
+    out.update(changes)
+    return out
+
+
+def test_full_yaml_becomes_a_spec(tmp_path):
+    spec, name = spec_from_yaml_data(data(), base_dir=tmp_path)
+    assert name == "yamlx"
+    assert spec.command == ("python", "train.py", "--lr", "${{search_space.lr}}", "--k",
+                            "${{search_space.kernel}}", "--epochs", "7")
+    assert spec.max_total_runs == 12 and spec.max_concurrent_runs == 3
+    assert spec.max_duration_minutes == 10 and spec.trial_timeout_seconds == 60
+    assert spec.primary_metric_goal == "MINIMIZE"
+    assert spec.sampling["rule"] == "sobol" and spec.sampling["seed"] == 3
+    assert spec.policy["type"] == "bandit" and spec.policy["slack_factor"] == 0.1
+    assert spec.source_directory == str(tmp_path.resolve())
+
+
+def test_load_from_file(tmp_path):
+    path = tmp_path / "sweep.yml"
+    path.write_text(yaml.safe_dump(data()))
+    spec, _ = load_sweep_yaml(path)
+    assert spec.space["lr"].to_json() == ["loguniform", [-6, -1]]
+
+
+@pytest.mark.parametrize(("changes", "text"), [
+    ({"limitz": {}}, "'limits'"),
+    ({"limits": {"max_total_trial": 3}}, "max_total_trials"),
+    ({"objective": {"goal": "minimize"}}, "primary_metric"),
+    ({"objective": {"goal": "down", "primary_metric": "x"}}, "objective.goal"),
+    ({"sampling_algorithm": "annealing"}, "sampling_algorithm"),
+    ({"trial": {"command": "python t.py --x ${{search_space.nope}}"}}, "nope"),
+    ({"trial": {"command": "python t.py --e ${{inputs.missing}}"}}, "inputs.missing"),
+    ({"trial": {"command": "python t.py --e ${{foo.bar}}"}}, "placeholder"),
+    ({"trial": {"comand": "python t.py"}}, "'command'"),
+    ({"search_space": {"lr": {"type": "uniform", "min_value": 1, "max_value": 0}}}, "lr"),
+    ({"limits": {"max_total_trials": 0}}, "max_total_trials"),
+    ({"limits": {"timeout": -1}}, "timeout"),
+    ({"early_termination": {"type": "bandit", "slack_factr": 0.1}}, "slack_factor"),
+])
+def test_bad_yaml_is_reported_with_the_field(changes, text):
+    with pytest.raises(HypersweepError) as info:
+        spec_from_yaml_data(data(**changes))
+    assert text in str(info.value)
+
+
+def test_unknown_top_level_key_suggests_the_nearest():
+    with pytest.raises(ConfigurationError, match="did you mean 'search_space'"):
+        spec_from_yaml_data(data(search_spac={}))
+
+
+def test_not_yaml_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text(textwrap.dedent("""\
+        trial: [unclosed
+    """))
+    with pytest.raises(ConfigurationError, match="not valid YAML"):
+        load_sweep_yaml(path)
+    with pytest.raises(ConfigurationError, match="cannot read"):
+        load_sweep_yaml(tmp_path / "missing.yml")

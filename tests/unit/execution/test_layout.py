@@ -1,0 +1,60 @@
+"""Command lines and environments of trials: exact argv, hostile values stay one argument."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from hypersweep import SearchSpace, choice, uniform
+from hypersweep.execution._layout import build_command, prepare_run_dir, trial_env
+
+SPACE = SearchSpace({"lr": uniform(0, 1), "--kernel": choice("rbf", "; rm -rf ~", "$(reboot)")})
+
+
+def test_script_arguments_then_sampled_values_in_space_order():
+    argv, args = build_command(script="train.py", arguments=["--epochs", "10"], command=None,
+                               space=SPACE, params={"--kernel": "rbf", "lr": 0.25},
+                               python="/py", output_dir="/o")
+    assert argv == ["/py", "train.py", "--epochs", "10", "--lr", "0.25", "--kernel", "rbf"]
+    assert args == ["--epochs", "10", "--lr", "0.25", "--kernel", "rbf"]
+
+
+def test_yaml_command_placeholders_are_filled_per_token():
+    command = ["python", "train.py", "--k", "${{search_space.--kernel}}",
+               "--lr=${{search_space.lr}}", "--out", "${{outputs.model}}"]
+    argv, args = build_command(script=None, arguments=(), command=command, space=SPACE,
+                               params={"--kernel": "; rm -rf ~", "lr": 1e-05},
+                               python="/py", output_dir="/o")
+    assert argv == ["/py", "train.py", "--k", "; rm -rf ~", "--lr=1e-05", "--out", "/o"]
+    assert args == argv[2:]
+
+
+def test_non_python_commands_are_kept():
+    argv, args = build_command(script=None, arguments=(), command=["bash", "run.sh"],
+                               space=SPACE, params={"--kernel": "rbf", "lr": 0.5},
+                               python="/py", output_dir="/o")
+    assert argv == ["bash", "run.sh"] and args == ["run.sh"]
+
+
+def test_environment_names_and_values():
+    env = trial_env(run_id="HD_x_1", experiment="e", sweep_id="HD_x", run_dir="/r",
+                    channel_path="/r/logs/metrics.jsonl", space=SPACE,
+                    params={"lr": 0.5, "--kernel": "$(reboot)"}, extra={"A": "1"},
+                    resume_from="/prev/outputs")
+    assert env["HYPERSWEEP_lr"] == "0.5" and env["AZUREML_SWEEP_kernel"] == "$(reboot)"
+    assert env["HYPERSWEEP_OUTPUT_DIR"] == "/r/outputs" and env["A"] == "1"
+    assert env["HYPERSWEEP_RESUME_FROM"] == env["AZUREML_DATAREFERENCE_MODEL_LOCATION"] == \
+        "/prev/outputs"
+
+
+def test_run_dir_is_owner_only_and_links_the_snapshot(tmp_path):
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "train.py").write_text("print(1)")
+    (snap / "outputs").mkdir()  # a stale outputs folder in the source is not shared
+    run = tmp_path / "run"
+    prepare_run_dir(str(run), str(snap))
+    assert os.path.islink(run / "train.py")
+    assert not os.path.islink(run / "outputs")
+    assert stat.S_IMODE(os.stat(run / "outputs").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(run / "logs" / "metrics.jsonl").st_mode) == 0o600
