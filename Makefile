@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 
 ## demo: set up and run the digits sweep on the embedded store, then print the best run
 demo: $(STAMP)
-	$(PY) -m hypersweep run examples/digits/sweep.yml
+	$(PY) -m hypersweep --workspace . run examples/digits/sweep.yml
 
 ## test: set up (system packages too, when root) and run every test (lint first)
 test: $(STAMP)

@@ -87,7 +87,7 @@ def test_ctrl_c_cancels_cleanly(tmp_path, sweep_yml):
             break
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    stdout, _ = proc.communicate(timeout=60)
+    proc.communicate(timeout=60)
     status = json.loads(cli(ws, "status", "clitest", "--json").stdout)
     assert status["experiment"]["status"] == "Canceled"
     assert [r["status"] for r in status["runs"]] == ["Canceled"] * 3

@@ -159,7 +159,8 @@ def test_files_and_download(workspace, source, tmp_path):
     names = child.get_file_names()
     assert "outputs/times.json" in names and "logs/std_log.txt" in names
     target = child.download_file("outputs/times.json", str(tmp_path))
-    assert json.load(open(target))["argv"][:2] == ["--mode", "ok"]
+    with open(target) as fh:
+        assert json.load(fh)["argv"][:2] == ["--mode", "ok"]
 
 
 def test_background_submit_returns_at_once_and_completes(workspace, source):

@@ -33,8 +33,12 @@ def scalar(name: str, value: Any) -> float | int | str:
     """A loggable scalar: numbers (bool → 0/1, numpy/torch scalars via __float__), str."""
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int | float | str):
-        return value
+    if isinstance(value, str):
+        return str(value)  # plain str, also for numpy.str_
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)  # plain float, also for numpy.float64
     if isinstance(value, list | tuple | dict | set | bytes) or value is None:
         raise MetricTypeError(
             f"metric {name!r}: log() takes one number or string, got {_show(value)} "

@@ -32,10 +32,9 @@ if args.mode == "sigkill":
     os.kill(os.getpid(), signal.SIGKILL)
 if args.mode == "hang":
     time.sleep(600)
-if args.mode == "fork":
-    if os.fork() == 0:  # a child that would outlive its parent
-        time.sleep(600)
-        os._exit(0)
+if args.mode == "fork" and os.fork() == 0:  # a child that would outlive its parent
+    time.sleep(600)
+    os._exit(0)
 
 for step in range(1, args.steps + 1):
     if args.mode == "nometric":
