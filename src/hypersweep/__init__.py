@@ -12,7 +12,6 @@ script stays as cheap as the standard-library tracking client it is.
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 __version__ = "0.1.0"
 
@@ -65,7 +64,7 @@ _ALIASES = {"HyperDriveRunConfig": "HyperDriveConfig"}
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'hypersweep' has no attribute {name!r}")

@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--tail", type=int, default=0, help="only the last N lines")
     logs.add_argument("--follow", "-f", action="store_true", help="follow while it runs")
 
+    ui = sub.add_parser("ui", help="serve the web dashboard (read-only) for this workspace")
+    ui.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1; others need --token)")
+    ui.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free)")
+    ui.add_argument("--token", default=None,
+                    help="access token required by the dashboard (default: $HYPERSWEEP_UI_TOKEN)")
+
     ctl = sub.add_parser("_controller")  # internal: the background controller
     ctl.add_argument("sweep_id")
     ctl.add_argument("--artifacts")

@@ -11,6 +11,7 @@ from typing import Any
 
 from hypersweep.cli._format import duration, fmt, table, when
 from hypersweep.cli._progress import Progress
+from hypersweep.cli._ui import cmd_ui
 
 __all__ = ["COMMANDS"]
 
@@ -205,4 +206,4 @@ def cmd_controller(args: Any) -> int:
 
 COMMANDS = {"run": cmd_run, "resume": cmd_resume, "ls": cmd_ls, "status": cmd_status,
             "best": cmd_best, "logs": cmd_logs, "cancel": cmd_cancel,
-            "_controller": cmd_controller}
+            "ui": cmd_ui, "_controller": cmd_controller}

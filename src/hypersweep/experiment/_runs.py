@@ -6,11 +6,8 @@ else reads the store, which is opened lazily so that importing ``Run`` stays che
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
-import shutil
 import time
-from typing import Any
 
 __all__ = ["Run"]
 
@@ -18,6 +15,8 @@ __all__ = ["Run"]
 def _iso(ts: float | None) -> str | None:
     if ts is None:
         return None
+    import datetime as _dt
+
     return _dt.datetime.fromtimestamp(ts, _dt.UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -37,13 +36,13 @@ class Run:
     """
 
     @staticmethod
-    def get_context(*args: Any, **kwargs: Any) -> Any:
+    def get_context(*args: object, **kwargs: object) -> object:
         """The current script's run: reports to the sweep, or prints when run alone."""
         from hypersweep.tracking import get_context
 
         return get_context(*args, **kwargs)
 
-    def __init__(self, experiment: Any, run_id: str, *, _row: dict[str, Any] | None = None
+    def __init__(self, experiment: object, run_id: str, *, _row: dict[str, object] | None = None
                  ) -> None:
         self.experiment = experiment
         self._row = _row if _row is not None else experiment.workspace.store.run(run_id)
@@ -54,7 +53,7 @@ class Run:
     def _store(self):
         return self.experiment.workspace.store
 
-    def _refresh(self) -> dict[str, Any]:
+    def _refresh(self) -> dict[str, object]:
         self._row = self._store.run(self.id)
         return self._row
 
@@ -67,7 +66,7 @@ class Run:
         return self._row["experiment_id"]
 
     @property
-    def hyperparameters(self) -> dict[str, Any]:
+    def hyperparameters(self) -> dict[str, object]:
         """The sampled values, keyed as in the search space."""
         return dict(self._row["params"])
 
@@ -95,7 +94,7 @@ class Run:
         return self.get_tags()
 
     # -- metrics -------------------------------------------------------------------------
-    def get_metrics(self, name: str | None = None) -> dict[str, Any]:
+    def get_metrics(self, name: str | None = None) -> dict[str, object]:
         """name → value (scalar if logged once, a list if more; lists, rows and tables as
         logged)."""
         from hypersweep.experiment._metrics import shape_metrics
@@ -103,7 +102,7 @@ class Run:
         rows = self._store.metrics([self.id], None if name is None else [name])
         return shape_metrics(rows)
 
-    def get_details(self) -> dict[str, Any]:
+    def get_details(self) -> dict[str, object]:
         """Status, times, the exact command and its arguments, and why it ended."""
         row = self._refresh()
         return {
@@ -147,11 +146,13 @@ class Run:
         target = output_file_path or os.path.basename(name)
         if os.path.isdir(target):
             target = os.path.join(target, os.path.basename(name))
+        import shutil
+
         shutil.copyfile(source, target)
         return target
 
     def wait_for_completion(self, show_output: bool = False, poll: float = 0.5
-                            ) -> dict[str, Any]:
+                            ) -> dict[str, object]:
         while not self._terminal(self.get_status()):
             time.sleep(poll)
         return self.get_details()

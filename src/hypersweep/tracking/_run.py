@@ -6,15 +6,12 @@ training script runs in.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import sys
 import time
-import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
 
+from hypersweep.tracking._encode import encode
 from hypersweep.tracking._values import MetricTypeError, MetricValueError, check_name, scalar
 
 __all__ = ["OfflineRun", "ScriptRun"]
@@ -54,12 +51,12 @@ class _BaseRun:
                 if k.startswith("HYPERSWEEP_") and k[len("HYPERSWEEP_"):] not in _RESERVED}
 
     # -- logging -------------------------------------------------------------------
-    def log(self, name: str, value: Any, description: str = "") -> None:
+    def log(self, name: str, value: object, description: str = "") -> None:
         """Log one value; logging the same name again appends to its series."""
         name = check_name(name)
         self._write({"kind": "metric", "name": name, "value": scalar(name, value)})
 
-    def log_list(self, name: str, value: Sequence[Any], description: str = "") -> None:
+    def log_list(self, name: str, value: Sequence[object], description: str = "") -> None:
         """Log a list of values as one entry."""
         name = check_name(name)
         if isinstance(value, str | bytes) or not isinstance(value, Sequence | range):
@@ -67,7 +64,7 @@ class _BaseRun:
                                   f"{type(value).__name__}")
         self._write({"kind": "list", "name": name, "values": [scalar(name, v) for v in value]})
 
-    def log_row(self, name: str, description: str | None = None, **kwargs: Any) -> None:
+    def log_row(self, name: str, description: str | None = None, **kwargs: object) -> None:
         """Log one row of a table: ``log_row("curve", epoch=1, loss=0.3)``."""
         name = check_name(name)
         if not kwargs:
@@ -75,7 +72,7 @@ class _BaseRun:
         self._write({"kind": "row", "name": name,
                      "row": {k: scalar(f"{name}.{k}", v) for k, v in kwargs.items()}})
 
-    def log_table(self, name: str, value: Mapping[str, Sequence[Any]],
+    def log_table(self, name: str, value: Mapping[str, Sequence[object]],
                   description: str = "") -> None:
         """Log a table: a dict of column name → list of values, all of equal length."""
         name = check_name(name)
@@ -95,12 +92,12 @@ class _BaseRun:
                                    f"{sorted(lengths)}")
         self._write({"kind": "table", "name": name, "table": table})
 
-    def tag(self, key: str, value: Any = None) -> None:
+    def tag(self, key: str, value: object = None) -> None:
         """Set a tag on the run (a string; None for a bare tag)."""
         key = check_name(key, "tag name")
         self._write({"kind": "tag", "name": key, "value": None if value is None else str(value)})
 
-    def set_tags(self, tags: Mapping[str, Any]) -> None:
+    def set_tags(self, tags: Mapping[str, object]) -> None:
         for key, value in tags.items():
             self.tag(key, value)
 
@@ -110,7 +107,7 @@ class _BaseRun:
     def complete(self) -> None:
         """Nothing to do: the run ends when the script exits."""
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _write(self, record: dict[str, object]) -> None:
         raise NotImplementedError
 
 
@@ -131,9 +128,9 @@ class ScriptRun(_BaseRun):
         self.channel_path = channel_path
         self._fd = os.open(channel_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _write(self, record: dict[str, object]) -> None:
         record["time"] = time.time()
-        data = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8")
+        data = (encode(record) + "\n").encode("utf-8")
         written = os.write(self._fd, data)
         while written < len(data):  # only on a full disk or a signal mid-write
             written += os.write(self._fd, data[written:])
@@ -146,18 +143,20 @@ class OfflineRun(_BaseRun):
     """A run outside a sweep: prints what would have been logged and never fails on valid
     input, so a training script also runs on its own."""
 
-    def __init__(self, stream: Any = None) -> None:
-        super().__init__(f"OfflineRun_{uuid.uuid4().hex[:12]}", "offline",
+    def __init__(self, stream: object = None) -> None:
+        super().__init__(f"OfflineRun_{os.urandom(6).hex()}", "offline",
                          os.path.join(os.getcwd(), "outputs"),
                          os.environ.get("HYPERSWEEP_RESUME_FROM"))
         self._stream = stream
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _write(self, record: dict[str, object]) -> None:
         payload = {k: v for k, v in record.items() if k not in ("kind", "name")}
         shown = next(iter(payload.values())) if len(payload) == 1 else payload
         stream = self._stream or sys.stdout
-        with contextlib.suppress(OSError, ValueError):  # a closed stdout must not break training
+        try:  # noqa: SIM105  (contextlib would cost import time in every training script)
             print(f"[offline] {record['name']} = {shown!r}", file=stream, flush=True)
+        except (OSError, ValueError):
+            pass  # a closed stdout must not break training
 
     def __repr__(self) -> str:
         return f"OfflineRun(id={self.id!r})"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 __all__ = ["MetricTypeError", "MetricValueError", "check_name", "scalar"]
 
 
@@ -15,12 +13,12 @@ class MetricValueError(ValueError):
     """A logged value or name is of the right type but not allowed."""
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     text = repr(value)
     return (text[:60] + "...") if len(text) > 63 else text
 
 
-def check_name(name: Any, what: str = "metric name") -> str:
+def check_name(name: object, what: str = "metric name") -> str:
     if not isinstance(name, str):
         raise MetricTypeError(f"{what} must be a string, got {_show(name)} "
                               f"({type(name).__name__})")
@@ -29,7 +27,7 @@ def check_name(name: Any, what: str = "metric name") -> str:
     return name
 
 
-def scalar(name: str, value: Any) -> float | int | str:
+def scalar(name: str, value: object) -> float | int | str:
     """A loggable scalar: numbers (bool → 0/1, numpy/torch scalars via __float__), str."""
     if isinstance(value, bool):
         return int(value)
