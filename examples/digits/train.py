@@ -66,6 +66,7 @@ def main() -> None:
         accuracy = float(model.score(x_val, y_val))
         run.log("accuracy", accuracy)
         run.log("loss", float(model.loss_))
+        run.log("epoch", epoch)
         with open("outputs/model.pkl.tmp", "wb") as fh:
             pickle.dump({"model": model, "epoch": epoch}, fh)
         os.replace("outputs/model.pkl.tmp", "outputs/model.pkl")

@@ -1,0 +1,125 @@
+"""Resuming: child runs from their checkpoints, and sweeps whose controller died."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from hypersweep import (
+    ConfigurationError,
+    Experiment,
+    GridParameterSampling,
+    HyperDriveConfig,
+    HypersweepWarning,
+    PrimaryMetricGoal,
+    RandomParameterSampling,
+    ScriptRunConfig,
+    choice,
+    uniform,
+)
+from tests.sweeps import hypersweep_processes, sweep
+
+pytestmark = pytest.mark.integration
+
+DIGITS = Path(__file__).parents[2] / "examples" / "digits"
+
+
+def digits_config(src, epochs, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HypersweepWarning)
+        return HyperDriveConfig(
+            run_config=ScriptRunConfig(str(src), "train.py", arguments=["--epochs", epochs]),
+            hyperparameter_sampling=GridParameterSampling(
+                {"hidden_size": choice(16, 32), "learning_rate": choice(0.01)}),
+            primary_metric_name="accuracy", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+            **kwargs)
+
+
+def test_resumed_child_run_continues_from_its_checkpoint(workspace, tmp_path):
+    pytest.importorskip("sklearn")
+    src = tmp_path / "digits"
+    shutil.copytree(DIGITS, src)
+    first = Experiment(workspace, "digits").submit(
+        digits_config(src, 3, max_total_runs=2), background=False)
+    original = first.get_children()[0]
+    assert original.get_metrics()["epoch"] == [1, 2, 3]
+    second = Experiment(workspace, "digits").submit(
+        digits_config(src, 6, max_total_runs=2, resume_child_runs=[original]),
+        background=False)
+    resumed, fresh = second.get_children()
+    details = resumed.get_details()
+    assert details["runDefinition"]["arguments"][-2:] == ["--resume-from",
+                                                          original.outputs_dir]
+    assert resumed.hyperparameters == original.hyperparameters
+    assert resumed.get_metrics()["epoch"] == [4, 5, 6]  # continued from the checkpoint
+    assert details["properties"]["resumed_from"] == original.id
+    assert fresh.hyperparameters != original.hyperparameters  # the budget explores anew
+    assert fresh.get_metrics()["epoch"] == [1, 2, 3, 4, 5, 6]
+
+
+def test_resume_validation(workspace, source):
+    done = sweep(workspace, source, GridParameterSampling({"x": choice(0.1, 0.2)}),
+                 max_total_runs=2)
+    child = done.get_children()[0]
+    with pytest.raises(ConfigurationError, match="same run more than once"):
+        HyperDriveConfig(run_config=ScriptRunConfig(str(source), "behave.py"),
+                         hyperparameter_sampling=GridParameterSampling({"x": choice(1.0)}),
+                         primary_metric_name="acc", primary_metric_goal="maximize",
+                         max_total_runs=2, resume_child_runs=[child, child])
+    with pytest.raises(ConfigurationError, match="optimises 'acc'"):
+        sweep(workspace, source, GridParameterSampling({"x": choice(0.3)}), metric="loss",
+              max_total_runs=1, resume_from=[done])
+    with pytest.raises(ConfigurationError, match="hyperparameters"):
+        sweep(workspace, source, GridParameterSampling({"y": choice(0.3)}), max_total_runs=1,
+              resume_child_runs=[child])
+    with pytest.raises(ConfigurationError, match="no sweep"):
+        sweep(workspace, source, GridParameterSampling({"x": choice(0.3)}), max_total_runs=1,
+              resume_from=["HD_000000000000"])
+
+
+def test_warm_start_parents_feed_the_policy(workspace, source):
+    from hypersweep import BanditPolicy
+
+    parent = sweep(workspace, source, GridParameterSampling({"x": choice(0.9)}),
+                   max_total_runs=1, arguments=["--steps", "4"])
+    # alone, one run is never stopped (no reference); against the parent's 0.9 it is
+    child = sweep(workspace, source, GridParameterSampling({"x": choice(0.1)}),
+                  max_total_runs=1, arguments=["--steps", "4", "--sleep", "0.2"],
+                  policy=BanditPolicy(slack_factor=0.1), resume_from=[parent])
+    run = child.get_children()[0]
+    assert run.get_status() == "Canceled"
+    assert "BanditPolicy" in run.get_details()["terminationReason"]
+    best = child.get_best_run_by_primary_metric(include_resume_from_runs=True)
+    assert best.id == parent.get_children()[0].id
+    assert child.get_best_run_by_primary_metric(include_resume_from_runs=False).id == run.id
+
+
+def test_background_controller_killed_then_resumed_from_the_cli(workspace, source):
+    hd = sweep(workspace, source, RandomParameterSampling({"x": uniform(0, 1)}, seed=9),
+               background=True, max_total_runs=6, max_concurrent_runs=2,
+               arguments=["--steps", "10", "--sleep", "0.1"])
+    deadline = time.time() + 30
+    while time.time() < deadline and not any(
+            c.get_status() == "Running" for c in hd.get_children()):
+        time.sleep(0.1)
+    pid = hd._refresh()["controller_pid"]
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.3)
+    assert hd.get_status() == "Running"  # nobody is left to say otherwise
+    out = subprocess.run([sys.executable, "-m", "hypersweep", "--workspace", workspace.url,
+                          "resume", hd.id], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert hd.get_status() == "Completed"
+    children = hd.get_children()
+    assert len(children) == 6
+    assert {c.get_status() for c in children} == {"Completed"}
+    assert all(len(c.get_metrics()["acc"]) == 10 for c in children)
+    assert hypersweep_processes(hd.id) == []
