@@ -12,13 +12,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from hypersweep.store import encode_value
+from hypersweep.store import MetricRow, encode_value
 
 __all__ = ["ChannelState", "parse_channel"]
 
 MAX_LINE = 1024 * 1024
 MAX_NAME = 255
 _KINDS = {"metric": "value", "list": "values", "row": "row", "table": "table", "tag": "value"}
+_decode = json.JSONDecoder().decode
 
 
 @dataclasses.dataclass
@@ -32,12 +33,12 @@ class ChannelState:
     tags: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def _record(line: bytes) -> dict[str, Any] | None:
+def _record(line: str) -> dict[str, Any] | None:
     if len(line) > MAX_LINE:
         return None
     try:
-        obj = json.loads(line)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        obj = _decode(line)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(obj, dict):
         return None
@@ -59,15 +60,17 @@ def _record(line: bytes) -> dict[str, Any] | None:
 
 
 def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: str,
-                  now: float) -> tuple[list[dict[str, Any]], int]:
+                  now: float) -> tuple[list[MetricRow], int]:
     """Rows for the metrics table from complete channel lines; updates ``state``.
 
-    Returns the rows and how many primary-metric values were added.
+    Returns the rows and how many primary-metric values were added. Bytes that are not
+    UTF-8 become U+FFFD, so a binary line fails to parse and is counted, never fatal.
     """
-    rows: list[dict[str, Any]] = []
+    rows: list[MetricRow] = []
     added = 0
-    for line in data.split(b"\n"):
-        if not line.strip():
+    counts, primary = state.counts, state.primary
+    for line in data.decode("utf-8", errors="replace").split("\n"):
+        if not line or line.isspace():
             continue
         rec = _record(line)
         if rec is None:
@@ -78,18 +81,17 @@ def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: s
         if kind == "tag":
             state.tags[name] = "" if payload is None else str(payload)
             continue
-        step = state.counts.get(name, 0) + 1
-        state.counts[name] = step
-        row = {"run_id": run_id, "name": name, "step": step, "kind": kind, "time": when,
-               "value": None, "value_text": None, "value_json": None}
+        step = counts.get(name, 0) + 1
+        counts[name] = step
         if kind == "metric":
-            row["value"], row["value_text"] = encode_value(payload)
+            value, text = encode_value(payload)
+            rows.append(MetricRow(run_id, name, step, kind, value, text, None, when))
             if name == primary_name:
-                state.primary.append(_as_float(payload))
+                primary.append(_as_float(payload))
                 added += 1
         else:
-            row["value_json"] = json.dumps(payload)
-        rows.append(row)
+            rows.append(MetricRow(run_id, name, step, kind, None, None, json.dumps(payload),
+                                  when))
     return rows, added
 
 

@@ -8,6 +8,8 @@ portably; list, row and table values are JSON in ``value_json``.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import (
     Column,
     Float,
@@ -20,7 +22,21 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["SCHEMA_VERSION", "events", "experiments", "meta", "metadata", "metrics", "runs"]
+__all__ = ["SCHEMA_VERSION", "MetricRow", "events", "experiments", "meta", "metadata",
+           "metrics", "runs"]
+
+
+class MetricRow(NamedTuple):
+    """One stored metric value, in ``hs_metrics`` column order (cheap to batch-insert)."""
+
+    run_id: str
+    name: str
+    step: int
+    kind: str
+    value: float | None
+    value_text: str | None
+    value_json: str | None
+    time: float
 
 SCHEMA_VERSION = 1
 

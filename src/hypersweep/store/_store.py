@@ -67,6 +67,12 @@ class Store:
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the store at {url}: {exc}") from exc
 
+    @property
+    def _insert_metrics_sql(self) -> str:
+        style = self.engine.dialect.paramstyle
+        marks = ", ".join("?" if style == "qmark" else "%s" for _ in s.MetricRow._fields)
+        return f"INSERT INTO hs_metrics ({', '.join(s.MetricRow._fields)}) VALUES ({marks})"
+
     # -- schema ----------------------------------------------------------------------
     def _migrate(self) -> None:
         with self.engine.begin() as conn:
@@ -152,13 +158,19 @@ class Store:
         return _loads(row._mapping, _JSON_RUN)
 
     # -- metrics -----------------------------------------------------------------------
-    def ingest(self, records: Sequence[Mapping[str, Any]],
+    def ingest(self, records: Sequence[s.MetricRow | Mapping[str, Any]],
                run_updates: Sequence[tuple[str, Mapping[str, Any]]],
                events: Iterable[Mapping[str, Any]] = ()) -> None:
-        """Store metric rows together with each run's new channel offset, atomically."""
+        """Store metric rows together with each run's new channel offset, atomically.
+
+        Rows go to the driver's ``executemany`` as plain tuples: the per-row cost of
+        building SQLAlchemy parameters would halve the ingestion rate.
+        """
         with self.engine.begin() as conn:
             if records:
-                conn.execute(s.metrics.insert(), list(records))
+                rows = [tuple(r[c] for c in s.MetricRow._fields) if isinstance(r, Mapping)
+                        else tuple(r) for r in records]
+                conn.exec_driver_sql(self._insert_metrics_sql, rows)
             for run_id, fields in run_updates:
                 conn.execute(s.runs.update().where(s.runs.c.id == run_id)
                              .values(**_dumps(fields, _JSON_RUN)))

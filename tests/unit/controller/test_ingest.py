@@ -23,7 +23,7 @@ def test_series_get_steps_and_primary_values():
             + line(kind="metric", name="acc", value=0.7, time=2.0))
     state = ChannelState()
     rows, added = parse_channel("r", data, state, "acc", now=9.0)
-    assert [(r["name"], r["step"], r["value"]) for r in rows] == [
+    assert [(r.name, r.step, r.value) for r in rows] == [
         ("acc", 1, 0.5), ("loss", 1, 2.0), ("acc", 2, 0.7)]
     assert added == 2 and state.primary == [0.5, 0.7]
     assert summary(state, maximize=True)["primary_best"] == 0.7
@@ -40,8 +40,9 @@ def test_malformed_lines_are_skipped_and_counted_the_rest_kept():
             + line(kind="metric", name="acc", value=3))
     state = ChannelState()
     rows, added = parse_channel("r", data, state, "acc", now=0.0)
-    assert [r["value"] for r in rows] == [1.0, 3.0]
-    assert [r["step"] for r in rows] == [1, 2]
+    assert [r.value for r in rows] == [1.0, 3.0]
+    assert [r.step for r in rows] == [1, 2]
+    assert added == 2 and state.primary == [1.0, 3.0]
     assert state.bad_lines == 8
 
 
@@ -50,7 +51,7 @@ def test_nan_and_strings_are_kept_and_count_as_nan_for_the_primary():
             + line(kind="metric", name="acc", value="diverged"))
     state = ChannelState()
     rows, _ = parse_channel("r", data, state, "acc", now=0.0)
-    assert [r["value_text"] for r in rows] == ["nan", "s:diverged"]
+    assert [r.value_text for r in rows] == ["nan", "s:diverged"]
     assert all(math.isnan(v) for v in state.primary)
     assert summary(state, maximize=True)["primary_best"] is None
 
@@ -61,7 +62,7 @@ def test_lists_rows_tables_and_tags():
             + line(kind="tag", name="k", value="v"))
     state = ChannelState()
     rows, _ = parse_channel("r", data, state, "acc", now=0.0)
-    assert [(r["kind"], json.loads(r["value_json"])) for r in rows] == [
+    assert [(r.kind, json.loads(r.value_json)) for r in rows] == [
         ("list", [1, 2]), ("row", {"a": 1}), ("table", {"a": [1, 2]})]
     assert state.tags == {"k": "v"}
 
@@ -71,7 +72,7 @@ def test_every_valid_value_is_kept_in_order(values):
     data = b"".join(line(kind="metric", name="acc", value=v) for v in values)
     state = ChannelState()
     rows, added = parse_channel("r", data, state, "acc", now=0.0)
-    assert [r["value"] for r in rows] == [float(v) for v in values]
+    assert [r.value for r in rows] == [float(v) for v in values]
     assert added == len(values)
 
 
