@@ -123,3 +123,19 @@ def test_background_controller_killed_then_resumed_from_the_cli(workspace, sourc
     assert {c.get_status() for c in children} == {"Completed"}
     assert all(len(c.get_metrics()["acc"]) == 10 for c in children)
     assert hypersweep_processes(hd.id) == []
+
+
+def test_waiting_on_a_sweep_whose_controller_died_says_so(workspace, source):
+    from hypersweep import ExecutionError
+
+    hd = sweep(workspace, source, RandomParameterSampling({"x": uniform(0, 1)}, seed=3),
+               background=True, max_total_runs=3, max_concurrent_runs=1,
+               arguments=["--steps", "5", "--sleep", "0.2"])
+    deadline = time.time() + 30
+    while time.time() < deadline and not hd._refresh()["controller_pid"]:
+        time.sleep(0.05)
+    os.kill(hd._row["controller_pid"], signal.SIGKILL)
+    with pytest.raises(ExecutionError, match="resume"):
+        hd.wait_for_completion(poll=0.1)
+    assert hd.resume(background=False) == "Completed"
+    assert len(hd.get_children()) == 3

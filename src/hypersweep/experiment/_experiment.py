@@ -7,6 +7,7 @@ import re
 import secrets
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -97,4 +98,6 @@ def start_background_controller(workspace: Workspace, sweep_id: str) -> int:
              sweep_id, "--artifacts", workspace.root],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, close_fds=True)
+    # reap it when it ends, so a long-lived notebook collects no zombies
+    threading.Thread(target=proc.wait, name=f"reap-{sweep_id}", daemon=True).start()
     return proc.pid

@@ -83,12 +83,28 @@ class HyperDriveRun:
             self._store.update_experiment(self.id, status=ExperimentStatus.CANCELED,
                                           ended=time.time(), message="canceled before start")
 
+    def resume(self, background: bool = True) -> str:
+        """Start a new controller for a sweep whose controller died (``hypersweep resume``):
+        live runs are adopted, ended ones recorded, and the sweep goes on within its limits."""
+        from hypersweep.experiment._resume import resume
+
+        return resume(self, background=background)
+
     def wait_for_completion(self, show_output: bool = False, wait_post_processing: bool = False,
                             raise_on_error: bool = True, poll: float = 0.5) -> dict[str, Any]:
-        """Block until the sweep ends; with ``show_output`` print progress lines."""
+        """Block until the sweep ends; with ``show_output`` print progress lines.
+
+        Raises ExecutionError if the sweep's controller is gone while the sweep is
+        unfinished (it was killed): ``resume()`` continues it.
+        """
         last = ""
+        next_check = time.monotonic() + 5
         while True:
             status = self.get_status()
+            if time.monotonic() >= next_check and status not in ("Completed", "Canceled",
+                                                                 "Failed"):
+                next_check = time.monotonic() + 5
+                self._check_controller()
             if show_output:
                 line = self._progress_line()
                 if line != last:
@@ -102,6 +118,18 @@ class HyperDriveRun:
 
             raise ExecutionError(f"sweep {self.id} failed: {self._row['message']}")
         return self.get_details()
+
+    def _check_controller(self) -> None:
+        from hypersweep.errors import ExecutionError
+        from hypersweep.experiment._resume import controller_alive
+
+        row = self._row
+        started_long_ago = time.time() - row["created"] > 30
+        if (row["controller_pid"] or started_long_ago) and not controller_alive(row):
+            raise ExecutionError(
+                f"sweep {self.id} is {row['status']} but its controller is not running (it was "
+                f"killed, or failed to start: see {row['artifacts_dir']}/controller.log); "
+                f"continue it with run.resume() or `hypersweep resume {self.id}`")
 
     def _progress_line(self) -> str:
         counts: dict[str, int] = {}

@@ -12,12 +12,15 @@ __all__ = ["controller_alive", "resume"]
 
 
 def controller_alive(row: dict[str, Any]) -> bool:
-    """True if the sweep's recorded controller process still runs on this host."""
+    """True if the sweep's recorded controller process still runs. A controller on
+    another host cannot be checked from here and counts as alive."""
     from hypersweep.execution._procs import process_start_time
 
     pid = row.get("controller_pid")
-    if not pid or (row.get("controller_host") or socket.gethostname()) != socket.gethostname():
+    if not pid:
         return False
+    if (row.get("controller_host") or socket.gethostname()) != socket.gethostname():
+        return True
     if process_start_time(pid) is None:
         return False
     try:
@@ -37,8 +40,8 @@ def resume(run: Any, *, background: bool = False) -> str:
         return row["status"]
     if controller_alive(row):
         raise ConfigurationError(
-            f"sweep {run.id} still has a live controller (pid {row['controller_pid']}); "
-            "cancel it first or wait for it")
+            f"sweep {run.id} still has a live controller (pid {row['controller_pid']} on "
+            f"{row['controller_host']}); cancel it first or wait for it")
     ws = run.experiment.workspace
     if background:
         start_background_controller(ws, run.id)
