@@ -18,9 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from hypersweep.config import SweepSpec
+from hypersweep.controller._decide import duration_reason, policy_decisions, timed_out
 from hypersweep.controller._ingest import parse_channel, summary
 from hypersweep.controller._outcome import classify_exit, log_tail, missing_metric_message
-from hypersweep.controller._reconcile import load_runs
+from hypersweep.controller._reconcile import load_parents, load_runs
 from hypersweep.controller._state import RunState
 from hypersweep.execution import Executor, LaunchInfo, TrialExit, TrialLaunch
 from hypersweep.execution._layout import build_command, make_snapshot, trial_env
@@ -92,7 +93,8 @@ class Controller:
             controller_pid=os.getpid(), controller_host=socket.gethostname(),
             controller_started=self.clock())
         self.exp["started"] = started
-        self._load_parents()
+        self.prior, self.prior_table = load_parents(
+            self.store, self.spec, bayesian=self.spec.sampling.get("type") == "bayesian")
         self._reconcile()
 
     def _end(self) -> ExperimentStatus:
@@ -128,16 +130,11 @@ class Controller:
             self._cancel_runs([(r, reason) for r in self._active_ids()])
 
     def _check_limits(self, now: float) -> None:
-        deadline = self.exp["started"] + self.spec.max_duration_minutes * 60
-        if now >= deadline and self.stopping is None:
-            self.stopping = f"max_duration_minutes ({self.spec.max_duration_minutes:g}) reached"
-            self._cancel_runs([(r, self.stopping) for r in self._active_ids()])
-        timeout = self.spec.trial_timeout_seconds
-        if timeout is not None:
-            late = [(r.id, f"trial_timeout ({timeout:g} s) exceeded")
-                    for r in self.runs.values() if r.status is RunStatus.RUNNING
-                    and r.started is not None and now - r.started >= timeout]
-            self._cancel_runs(late)
+        if self.stopping is None:
+            self.stopping = duration_reason(self.spec, self.exp["started"], now)
+            if self.stopping:
+                self._cancel_runs([(r, self.stopping) for r in self._active_ids()])
+        self._cancel_runs(timed_out(self.spec, list(self.runs.values()), now))
 
     def _cancel_runs(self, decisions: list[tuple[str, str]]) -> None:
         """Record CancelRequested with its reason, then stop the processes."""
@@ -268,25 +265,9 @@ class Controller:
         self._judge(judged)
 
     def _judge(self, judged: list[tuple[str, int]]) -> None:
-        if not judged:
-            return
-        table = {**self.prior_table,
-                 **{r.id: r.channel.primary for r in self.runs.values() if r.channel.primary}}
-        finished = {r.id for r in self.runs.values() if r.status.is_terminal}
-        finished |= set(self.prior_table)
-        decisions = []
-        for rid, before in judged:
-            run = self.runs[rid]
-            if run.status is not RunStatus.RUNNING:
-                continue
-            for interval in range(before + 1, len(run.channel.primary) + 1):
-                if not self.policy.is_scheduled(interval):
-                    continue
-                reason = self.policy.should_terminate(rid, interval, table, self.goal, finished)
-                if reason:
-                    decisions.append((rid, reason))
-                    break
-        self._cancel_runs(decisions)
+        if judged:
+            self._cancel_runs(policy_decisions(self.policy, self.goal, judged, self.runs,
+                                               self.prior_table))
 
     # -- ends of runs --------------------------------------------------------------------------
     def _finish(self, exits: list[TrialExit]) -> None:
@@ -310,20 +291,6 @@ class Controller:
         self.store.update_runs(updates, events)
 
     # -- warm start and resume -------------------------------------------------------------
-    def _load_parents(self) -> None:
-        """Warm start: parents' results become prior observations (Bayesian) and a
-        reference for the policies (every sampler)."""
-        bayesian = self.spec.sampling.get("type") == "bayesian"
-        for parent in self.spec.resume_from:
-            series = self.store.metric_series(parent, self.spec.primary_metric_name)
-            for row in self.store.runs(parent):
-                values = [float(v) if isinstance(v, int | float) else math.nan
-                          for v in series.get(row["id"], [])]
-                if values:
-                    self.prior_table[row["id"]] = values
-                if bayesian and row["status"] in ("Completed", "Canceled", "Failed"):
-                    self.prior.append(Observation(dict(row["params"]), row["primary_best"]))
-
     def _reconcile(self) -> None:
         """Rebuild memory from the store and take back runs left by a dead controller.
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import math
 
+from hypersweep.config import SweepSpec
 from hypersweep.controller._ingest import ChannelState
 from hypersweep.controller._state import RunState
 from hypersweep.execution import LaunchInfo
+from hypersweep.sampling import Observation
 from hypersweep.status import RunStatus
 from hypersweep.store import Store
 
-__all__ = ["load_runs"]
+__all__ = ["load_parents", "load_runs"]
 
 
 def _floats(values: list) -> list[float]:
@@ -57,3 +59,20 @@ def load_runs(store: Store, experiment_id: str, primary_name: str) -> dict[str, 
                                  primary=_floats(primary.get(row["id"], [])),
                                  tags=dict(row["tags"] or {})))
     return runs
+
+
+def load_parents(store: Store, spec: SweepSpec, *, bayesian: bool
+                 ) -> tuple[list[Observation], dict[str, list[float]]]:
+    """Warm start: the parents' results as prior observations (Bayesian sampling only)
+    and their primary-metric series as a reference for the policies (every sampler)."""
+    prior: list[Observation] = []
+    table: dict[str, list[float]] = {}
+    for parent in spec.resume_from:
+        series = store.metric_series(parent, spec.primary_metric_name)
+        for row in store.runs(parent):
+            values = _floats(series.get(row["id"], []))
+            if values:
+                table[row["id"]] = values
+            if bayesian and RunStatus(row["status"]).is_terminal:
+                prior.append(Observation(dict(row["params"]), row["primary_best"]))
+    return prior, table

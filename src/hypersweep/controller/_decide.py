@@ -1,0 +1,62 @@
+"""Pure decisions of the controller loop: which runs the limits or the policy stop.
+
+No clock, store or process here: the loop passes in the time and the runs as it knows
+them, so every rule is tested on plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from hypersweep.config import SweepSpec
+from hypersweep.controller._state import RunState
+from hypersweep.goal import PrimaryMetricGoal
+from hypersweep.policy import EarlyTerminationPolicy
+from hypersweep.status import RunStatus
+
+__all__ = ["duration_reason", "policy_decisions", "timed_out"]
+
+
+def duration_reason(spec: SweepSpec, started: float, now: float) -> str | None:
+    """Why the sweep must stop now for its duration limit (None while time remains)."""
+    if now >= started + spec.max_duration_minutes * 60:
+        return f"max_duration_minutes ({spec.max_duration_minutes:g}) reached"
+    return None
+
+
+def timed_out(spec: SweepSpec, runs: Sequence[RunState], now: float
+              ) -> list[tuple[str, str]]:
+    """(run id, reason) for every running run older than ``trial_timeout``."""
+    timeout = spec.trial_timeout_seconds
+    if timeout is None:
+        return []
+    return [(r.id, f"trial_timeout ({timeout:g} s) exceeded") for r in runs
+            if r.status is RunStatus.RUNNING and r.started is not None
+            and now - r.started >= timeout]
+
+
+def policy_decisions(policy: EarlyTerminationPolicy, goal: PrimaryMetricGoal,
+                     judged: Sequence[tuple[str, int]], runs: Mapping[str, RunState],
+                     prior_table: Mapping[str, list[float]]) -> list[tuple[str, str]]:
+    """(run id, reason) for the running runs the policy stops.
+
+    ``judged`` lists each run that logged new primary values with how many it had
+    before; every newly reached scheduled interval is evaluated, in order, until one
+    says stop. Warm-start parents' series join the reference table as finished runs.
+    """
+    table = {**prior_table, **{r.id: r.channel.primary for r in runs.values()
+                               if r.channel.primary}}
+    finished = {r.id for r in runs.values() if r.status.is_terminal} | set(prior_table)
+    decisions = []
+    for rid, before in judged:
+        run = runs[rid]
+        if run.status is not RunStatus.RUNNING:
+            continue
+        for interval in range(before + 1, len(run.channel.primary) + 1):
+            if not policy.is_scheduled(interval):
+                continue
+            reason = policy.should_terminate(rid, interval, table, goal, finished)
+            if reason:
+                decisions.append((rid, reason))
+                break
+    return decisions

@@ -1,0 +1,51 @@
+"""The controller's pure decisions on hand-made run tables."""
+
+from __future__ import annotations
+
+from hypersweep import BanditPolicy, PrimaryMetricGoal
+from hypersweep.config import SweepSpec
+from hypersweep.controller._decide import duration_reason, policy_decisions, timed_out
+from hypersweep.controller._ingest import ChannelState
+from hypersweep.controller._state import RunState
+from hypersweep.status import RunStatus
+
+SPEC = SweepSpec(source_directory="/s", script="t.py", arguments=(),
+                 sampling={"type": "grid", "space": {"x": ["choice", [[1]]]}},
+                 primary_metric_name="acc", primary_metric_goal="MAXIMIZE", max_total_runs=4,
+                 max_concurrent_runs=2, max_duration_minutes=0.5, trial_timeout_seconds=10)
+
+
+def run(rid, values, status=RunStatus.RUNNING, started=0.0):
+    return RunState(id=rid, number=0, params={}, argv=[], arguments=[], run_dir="/r",
+                    status=status, started=started, channel=ChannelState(primary=list(values)))
+
+
+def test_duration_limit():
+    assert duration_reason(SPEC, started=100.0, now=129.9) is None
+    assert duration_reason(SPEC, started=100.0, now=130.0) == \
+        "max_duration_minutes (0.5) reached"
+
+
+def test_trial_timeout_only_for_running_runs():
+    runs = [run("a", [], started=0.0), run("b", [], started=5.0),
+            run("c", [], RunStatus.CANCEL_REQUESTED, started=0.0)]
+    assert timed_out(SPEC, runs, now=10.0) == [("a", "trial_timeout (10 s) exceeded")]
+
+
+def test_policy_sees_each_new_interval_until_it_stops():
+    runs = {"a": run("a", [0.8, 0.8, 0.8], RunStatus.COMPLETED),
+            "b": run("b", [0.5, 0.45, 0.4])}
+    policy = BanditPolicy(slack_factor=0.2, delay_evaluation=2)
+    # b logged three values since the last look: interval 1 is not scheduled, 2 stops it
+    decisions = policy_decisions(policy, PrimaryMetricGoal.MAXIMIZE, [("b", 0)], runs, {})
+    assert [d[0] for d in decisions] == ["b"]
+    assert "interval 2" in decisions[0][1]
+
+
+def test_parents_join_the_reference_table():
+    runs = {"b": run("b", [0.5])}
+    policy = BanditPolicy(slack_factor=0.1)
+    assert policy_decisions(policy, PrimaryMetricGoal.MAXIMIZE, [("b", 0)], runs, {}) == []
+    decisions = policy_decisions(policy, PrimaryMetricGoal.MAXIMIZE, [("b", 0)], runs,
+                                 {"parent_0": [0.9]})
+    assert [d[0] for d in decisions] == ["b"]
