@@ -109,7 +109,8 @@ def cmd_status(args: Any) -> int:
     if args.json:
         _print_json({"experiment": details, "runs": [
             {k: r[k] for k in ("id", "number", "status", "params", "primary_best",
-                               "primary_count", "started", "ended", "exit_code", "message")}
+                               "primary_count", "started", "ended", "exit_code", "message",
+                               "bad_lines")}
             for r in rows]})
         return 0
     now = time.time()
@@ -117,13 +118,27 @@ def cmd_status(args: Any) -> int:
           + (f"  ({details['message']})" if details["message"] else ""))
     print(f"primary metric: {run.primary_metric_name} ({run.goal.value.lower()})\n")
     best = run._best_row(rows)
-    print(table(["#", run.primary_metric_name, "STATUS", "STARTED", "DURATION", *names,
+    print(table(["#", run.primary_metric_name, "STATUS", "STARTED", "DURATION", "ID", *names,
                  "REASON"],
                 [[r["number"], r["primary_best"], r["status"] + (" *" if best is r else ""),
-                  when(r["started"]), duration(r["started"], r["ended"], now),
+                  when(r["started"]), duration(r["started"], r["ended"], now), r["id"],
                   *[fmt(r["params"].get(n)) for n in names], r["message"] or ""]
                  for r in rows]))
+    _print_bad_lines(rows)
+    from hypersweep.plots._data import load_sweep
+    from hypersweep.plots._table import summary_lines
+
+    print("\n" + "\n".join(summary_lines(load_sweep(run._store, run.id))))
     return 0
+
+
+def _print_bad_lines(rows: list[dict[str, Any]]) -> None:
+    """The counted warning for malformed metrics-channel lines (skipped, the rest kept)."""
+    bad = [r for r in rows if r["bad_lines"]]
+    if bad:
+        print(f"\nwarning: {sum(r['bad_lines'] for r in bad)} malformed metrics-channel "
+              f"line(s) skipped in run(s) {', '.join(str(r['number']) for r in bad)}; "
+              "their other lines were kept")
 
 
 def _best_data(run) -> dict[str, Any] | None:

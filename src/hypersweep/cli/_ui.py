@@ -41,8 +41,8 @@ def cmd_ui(args: Any) -> int:
     token = getattr(args, "token", None) or os.environ.get(TOKEN_ENV) or None
     check_bind(args.host, token)
     workspace = _workspace(args)
-    workspace.store  # open (and check) the store before announcing the URL
+    store = workspace.store  # open (and check) the store before announcing the URL
     sock = _bind(args.host, args.port)
     announce(args.host, sock.getsockname()[1], token)
-    serve(workspace, host=args.host, port=sock.getsockname()[1], token=token, sock=sock)
+    serve(store, host=args.host, port=sock.getsockname()[1], token=token, sock=sock)
     return 0
