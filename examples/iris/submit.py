@@ -25,7 +25,7 @@ hyperdrive_config = HyperDriveConfig(run_config=src,
                                      primary_metric_name="Accuracy",
                                      primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
                                      max_total_runs=12,
-                                     max_concurrent_runs=4)
+                                     max_concurrent_runs=2)
 
 if __name__ == "__main__":
     hyperdrive_run = Experiment(Workspace.from_config(), "iris").submit(hyperdrive_config)

@@ -1,7 +1,8 @@
 """The run a training script reports to: a sweep's metrics channel, or an offline print.
 
-Standard library only, so it imports in milliseconds and works in any environment the
-training script runs in.
+Both classes check every value the same way (see :mod:`._values`) and build the same
+record; only the delivery differs. So a script that logs without error offline also logs
+without error under a sweep.
 """
 
 from __future__ import annotations
@@ -9,154 +10,199 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
 
-from hypersweep.tracking._encode import encode
-from hypersweep.tracking._values import MetricTypeError, MetricValueError, check_name, scalar
+from hypersweep.tracking._channel import Channel, line
+from hypersweep.tracking._values import (
+    MetricTypeError,
+    MetricValueError,
+    check_name,
+    scalar,
+    scalars,
+    show,
+)
+
+TYPE_CHECKING = False  # typing itself costs a training script milliseconds to import
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 __all__ = ["OfflineRun", "ScriptRun"]
 
 
 class _BaseRun:
-    """The logging API shared by the sweep and offline runs (Azure ML's names)."""
+    """The logging API (Azure ML's ``Run`` names) shared by :class:`ScriptRun` and
+    :class:`OfflineRun`."""
 
-    def __init__(self, run_id: str, experiment_name: str, output_dir: str,
-                 resume_from: str | None) -> None:
-        self._id, self._experiment = run_id, experiment_name
+    def __init__(self, *, run_id: str, experiment_name: str, output_dir: str,
+                 resume_from: str | None, sweep_id: str | None,
+                 parameters: dict[str, int | float | str] | None) -> None:
+        self._id, self._experiment, self._sweep_id = run_id, experiment_name, sweep_id
         self._output_dir, self._resume_from = output_dir, resume_from
+        self._parameters = dict(parameters or {})
 
-    # -- identity ------------------------------------------------------------------
+    # -- identity --------------------------------------------------------------------
     @property
     def id(self) -> str:
+        """The run id (``HYPERSWEEP_RUN_ID`` under a sweep, ``OfflineRun_...`` alone)."""
         return self._id
 
     @property
     def experiment_name(self) -> str:
+        """The experiment's name (``"offline"`` outside a sweep)."""
         return self._experiment
 
     @property
+    def sweep_id(self) -> str | None:
+        """The id of the sweep (HyperDrive's parent run), or None outside a sweep."""
+        return self._sweep_id
+
+    @property
     def output_dir(self) -> str:
-        """The run's own outputs folder (created on first access)."""
+        """Absolute path of the run's own outputs folder, created on first access."""
         os.makedirs(self._output_dir, exist_ok=True)
         return self._output_dir
 
     @property
     def resume_from(self) -> str | None:
-        """The outputs folder of the run this one resumes, or None."""
+        """The outputs folder of the run this one continues (its checkpoints), or None."""
         return self._resume_from
 
-    def get_hyperparameters(self) -> dict[str, str]:
-        """The sampled values as their command-line text (from the environment)."""
-        return {k[len("HYPERSWEEP_"):]: v for k, v in os.environ.items()
-                if k.startswith("HYPERSWEEP_") and k[len("HYPERSWEEP_"):] not in _RESERVED}
+    @property
+    def parameters(self) -> dict[str, int | float | str]:
+        """The sampled hyperparameters, as :meth:`get_hyperparameters` returns them."""
+        return dict(self._parameters)
 
-    # -- logging -------------------------------------------------------------------
+    def get_hyperparameters(self) -> dict[str, int | float | str]:
+        """The sampled hyperparameters of this run (empty outside a sweep).
+
+        Keys are the environment names (``--kernel`` → ``kernel``); values are parsed
+        back to ``int``/``float`` when their text is exactly how a number is rendered on
+        the command line, else kept as ``str``. The script's own argument parser stays
+        the source of truth; this is for logging and checks.
+        """
+        return dict(self._parameters)
+
+    # -- logging ---------------------------------------------------------------------
     def log(self, name: str, value: object, description: str = "") -> None:
-        """Log one value; logging the same name again appends to its series."""
-        name = check_name(name)
-        self._write({"kind": "metric", "name": name, "value": scalar(name, value)})
+        """Log one value of metric ``name``; logging the name again extends its series.
 
-    def log_list(self, name: str, value: Sequence[object], description: str = "") -> None:
-        """Log a list of values as one entry."""
+        ``value`` is a number or a string (numpy/torch scalars are converted, ``bool``
+        becomes 1 or 0, NaN and ±inf are kept). ``description`` is accepted for Azure ML
+        compatibility and not stored.
+        """
         name = check_name(name)
-        if isinstance(value, str | bytes) or not isinstance(value, Sequence | range):
-            raise MetricTypeError(f"metric {name!r}: log_list() takes a list, got "
-                                  f"{type(value).__name__}")
-        self._write({"kind": "list", "name": name, "values": [scalar(name, v) for v in value]})
+        self._emit({"kind": "metric", "name": name, "value": scalar(name, value)})
+
+    def log_list(self, name: str, value: Iterable[object], description: str = "") -> None:
+        """Log a list of values (a list, tuple, range or numpy array) as one entry."""
+        name = check_name(name)
+        self._emit({"kind": "list", "name": name, "values": scalars(name, value)})
 
     def log_row(self, name: str, description: str | None = None, **kwargs: object) -> None:
-        """Log one row of a table: ``log_row("curve", epoch=1, loss=0.3)``."""
+        """Log one row of table ``name``: ``run.log_row("curve", epoch=3, loss=0.2)``."""
         name = check_name(name)
         if not kwargs:
-            raise MetricValueError(f"metric {name!r}: log_row() needs at least one column")
-        self._write({"kind": "row", "name": name,
-                     "row": {k: scalar(f"{name}.{k}", v) for k, v in kwargs.items()}})
+            raise MetricValueError(f"metric {name!r}: log_row() needs at least one column, "
+                                   f"e.g. log_row({name!r}, epoch=1, loss=0.5)")
+        row = {col: scalar(f"{name}.{col}", cell, hint=False) for col, cell in kwargs.items()}
+        self._emit({"kind": "row", "name": name, "row": row})
 
-    def log_table(self, name: str, value: Mapping[str, Sequence[object]],
+    def log_table(self, name: str, value: Mapping[str, Iterable[object]],
                   description: str = "") -> None:
-        """Log a table: a dict of column name → list of values, all of equal length."""
+        """Log a table: a dict of column name → list of values, all the same length."""
         name = check_name(name)
-        if not isinstance(value, Mapping) or not value:
+        if not isinstance(value, dict) or not value:
             raise MetricTypeError(f"metric {name!r}: log_table() takes a non-empty dict of "
-                                  f"column → list, got {type(value).__name__}")
-        lengths = set()
+                                  f"column name → list, got {show(value)} "
+                                  f"({type(value).__name__})")
         table = {}
-        for col, cells in value.items():
-            check_name(col, f"metric {name!r} column name")
-            if isinstance(cells, str | bytes) or not isinstance(cells, Sequence):
-                raise MetricTypeError(f"metric {name!r}: column {col!r} must be a list")
-            table[col] = [scalar(f"{name}.{col}", c) for c in cells]
-            lengths.add(len(cells))
-        if len(lengths) > 1:
-            raise MetricValueError(f"metric {name!r}: columns have different lengths "
-                                   f"{sorted(lengths)}")
-        self._write({"kind": "table", "name": name, "table": table})
+        for column, cells in value.items():
+            check_name(column, f"metric {name!r}: column name")
+            table[column] = scalars(f"{name}.{column}", cells, "a log_table() column")
+        lengths = {column: len(cells) for column, cells in table.items()}
+        if len(set(lengths.values())) > 1:
+            raise MetricValueError(f"metric {name!r}: log_table() columns must have equal "
+                                   f"lengths, got {lengths}")
+        self._emit({"kind": "table", "name": name, "table": table})
 
     def tag(self, key: str, value: object = None) -> None:
-        """Set a tag on the run (a string; None for a bare tag)."""
+        """Set tag ``key`` on the run to ``str(value)`` (``""`` when no value is given)."""
         key = check_name(key, "tag name")
-        self._write({"kind": "tag", "name": key, "value": None if value is None else str(value)})
+        self._emit({"kind": "tag", "name": key, "value": "" if value is None else str(value)})
 
     def set_tags(self, tags: Mapping[str, object]) -> None:
+        """Set several tags: ``run.set_tags({"model": "mlp", "data": "digits"})``."""
+        if not isinstance(tags, dict):
+            raise MetricTypeError(f"set_tags() takes a dict of tag name → value, got "
+                                  f"{show(tags)} ({type(tags).__name__})")
         for key, value in tags.items():
             self.tag(key, value)
 
     def flush(self) -> None:
-        """Nothing to do: every call is already written."""
+        """Nothing to do: every call has already been written."""
 
     def complete(self) -> None:
-        """Nothing to do: the run ends when the script exits."""
+        """Nothing to do: the sweep sees the run end when the script exits."""
 
-    def _write(self, record: dict[str, object]) -> None:
+    def _emit(self, record: dict[str, object]) -> None:
         raise NotImplementedError
 
 
-_RESERVED = {"RUN_ID", "EXPERIMENT", "SWEEP_ID", "METRICS_PATH", "OUTPUT_DIR", "RUN_DIR",
-             "RESUME_FROM", "WORKSPACE", "ARTIFACTS"}
-
-
 class ScriptRun(_BaseRun):
-    """A run under a sweep: each call appends one JSON line to the metrics channel.
+    """A run under a sweep: each logging call appends one JSON line to the run's metrics
+    channel (see docs/trial-contract.md) before it returns.
 
-    The file is opened with O_APPEND and each line goes out in one ``write()``, so lines of
-    concurrent writers never interleave and a crash loses nothing already logged.
+        >>> run = get_context()          # in a script started by hypersweep
+        >>> run.log("accuracy", 0.93)    # {"kind":"metric","name":"accuracy",...}
     """
 
-    def __init__(self, channel_path: str, run_id: str, experiment_name: str,
-                 output_dir: str, resume_from: str | None) -> None:
-        super().__init__(run_id, experiment_name, output_dir, resume_from)
-        self.channel_path = channel_path
-        self._fd = os.open(channel_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    def __init__(self, channel_path: str, *, run_id: str, experiment_name: str = "",
+                 output_dir: str | None = None, resume_from: str | None = None,
+                 sweep_id: str | None = None,
+                 parameters: dict[str, int | float | str] | None = None) -> None:
+        super().__init__(run_id=run_id, experiment_name=experiment_name,
+                         output_dir=os.path.abspath(output_dir or "outputs"),
+                         resume_from=resume_from, sweep_id=sweep_id, parameters=parameters)
+        self._channel = Channel(channel_path)
 
-    def _write(self, record: dict[str, object]) -> None:
+    @property
+    def channel_path(self) -> str:
+        """The metrics channel file this run appends to."""
+        return self._channel.path
+
+    def _emit(self, record: dict[str, object]) -> None:
         record["time"] = time.time()
-        data = (encode(record) + "\n").encode("utf-8")
-        written = os.write(self._fd, data)
-        while written < len(data):  # only on a full disk or a signal mid-write
-            written += os.write(self._fd, data[written:])
+        self._channel.write(line(record))
 
     def __repr__(self) -> str:
-        return f"ScriptRun(id={self.id!r})"
+        return f"ScriptRun(id={self._id!r}, channel={self.channel_path!r})"
 
 
 class OfflineRun(_BaseRun):
-    """A run outside a sweep: prints what would have been logged and never fails on valid
-    input, so a training script also runs on its own."""
+    """A run outside a sweep: prints each logged value to stdout (``[offline] accuracy =
+    0.93``) so the script also runs on its own. Values are checked as under a sweep; the
+    printing itself never raises (a closed stdout is ignored).
+    """
 
-    def __init__(self, stream: object = None) -> None:
-        super().__init__(f"OfflineRun_{os.urandom(6).hex()}", "offline",
-                         os.path.join(os.getcwd(), "outputs"),
-                         os.environ.get("HYPERSWEEP_RESUME_FROM"))
+    def __init__(self, *, output_dir: str | None = None, resume_from: str | None = None,
+                 stream: object = None) -> None:
+        super().__init__(run_id=f"OfflineRun_{os.urandom(8).hex()}", experiment_name="offline",
+                         output_dir=os.path.abspath(output_dir or "outputs"),
+                         resume_from=resume_from, sweep_id=None, parameters=None)
         self._stream = stream
 
-    def _write(self, record: dict[str, object]) -> None:
-        payload = {k: v for k, v in record.items() if k not in ("kind", "name")}
-        shown = next(iter(payload.values())) if len(payload) == 1 else payload
-        stream = self._stream or sys.stdout
-        try:  # noqa: SIM105  (contextlib would cost import time in every training script)
-            print(f"[offline] {record['name']} = {shown!r}", file=stream, flush=True)
-        except (OSError, ValueError):
-            pass  # a closed stdout must not break training
+    def _emit(self, record: dict[str, object]) -> None:
+        line(record)  # the same checks as under a sweep (e.g. the size of a table)
+        kind, name = record["kind"], record["name"]
+        value = record[{"metric": "value", "list": "values", "row": "row",
+                        "table": "table", "tag": "value"}[str(kind)]]
+        shown = repr(value)
+        if len(shown) > 500:
+            shown = shown[:497] + "..."
+        label = f"tag {name}" if kind == "tag" else name
+        try:  # noqa: SIM105  (contextlib would cost every training script its import)
+            print(f"[offline] {label} = {shown}", file=self._stream or sys.stdout, flush=True)
+        except (OSError, ValueError, AttributeError):
+            pass  # no usable stdout (closed, detached, None): training goes on
 
     def __repr__(self) -> str:
-        return f"OfflineRun(id={self.id!r})"
+        return f"OfflineRun(id={self._id!r})"
