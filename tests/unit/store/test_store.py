@@ -1,22 +1,36 @@
-"""The store contract (run for every backend the test environment offers)."""
+"""The store contract, run for every backend the test environment offers: SQLite always,
+PostgreSQL when its server binaries and psycopg are installed (a throwaway server from
+``tests/integration/postgres/server.py``; ``-m "not postgres"`` leaves it out)."""
 
 from __future__ import annotations
 
 import math
 import os
 import stat
+import threading
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from hypersweep.errors import NotFoundError, StoreError
 from hypersweep.status import RunStatus
 from hypersweep.store import Store, encode_value
+from tests.integration.postgres.server import postgres_server  # noqa: F401  (fixture)
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request, tmp_path) -> str:
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_server").new_database()
+    return f"sqlite:///{tmp_path / 'hs' / 'hypersweep.db'}"
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'hs' / 'hypersweep.db'}")
+def store(url):
+    s = Store(url)
     yield s
     s.close()
 
@@ -75,7 +89,7 @@ def test_a_duplicate_metric_step_is_refused_atomically(store):
     row = {"run_id": "HD_a_0", "name": "acc", "step": 1, "kind": "metric", "value": 1.0,
            "value_text": None, "value_json": None, "time": 1.0}
     store.ingest([row], [("HD_a_0", {"channel_offset": 10})])
-    with pytest.raises(Exception):
+    with pytest.raises((sa.exc.IntegrityError, StoreError)):
         store.ingest([row], [("HD_a_0", {"channel_offset": 20})])
     assert store.run("HD_a_0")["channel_offset"] == 10  # the failed transaction left nothing
 
@@ -87,8 +101,7 @@ def test_store_file_is_owner_only(tmp_path):
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
 
 
-def test_newer_schema_is_refused(tmp_path):
-    url = f"sqlite:///{tmp_path / 'x.db'}"
+def test_newer_schema_is_refused(url):
     s = Store(url)
     with s.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE hs_meta SET value='999' WHERE key='schema_version'")
@@ -97,7 +110,8 @@ def test_newer_schema_is_refused(tmp_path):
         Store(url)
 
 
-def test_readers_see_writes_while_a_writer_holds_a_transaction(store, tmp_path):
+def test_readers_see_writes_while_a_writer_holds_a_transaction(store):
+    # SQLite: WAL; PostgreSQL: MVCC — a reader sees the last committed state either way
     exp(store)
     reader = Store(store.url)
     with store.engine.begin() as conn:
@@ -106,3 +120,55 @@ def test_readers_see_writes_while_a_writer_holds_a_transaction(store, tmp_path):
         assert reader.experiment("HD_a")["status"] == "Queued"
     assert reader.experiment("HD_a")["status"] == "Running"
     reader.close()
+
+
+def test_reopening_keeps_data_and_concurrent_first_opens_agree(url):
+    opened: list[Store] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            opened.append(Store(url))
+        except BaseException as exc:  # pragma: no cover - the failure is the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(opened) == 4
+    exp(opened[0])
+    for s in opened:
+        s.close()
+    again = Store(url)
+    assert again.experiment("HD_a")["name"] == "n"
+    again.close()
+
+
+def test_text_with_nul_and_long_unicode_round_trips(store):
+    exp(store, name="naïve ✓")
+    store.create_runs([run_row("HD_a_0")])
+    rows = []
+    for step, value in enumerate(["a\x00b", "日本語", "x" * 10_000], start=1):
+        v, t = encode_value(value)
+        rows.append({"run_id": "HD_a_0", "name": "s\x00", "step": step, "kind": "metric",
+                     "value": v, "value_text": t, "value_json": None, "time": 1.0})
+    store.ingest(rows, [("HD_a_0", {"log_tail": "crash\x00dump", "tags": {"k": "\x00"}})])
+    got = [m["value"] for m in store.metrics(["HD_a_0"])]
+    assert got[0] in ("a\x00b", "a\ufffdb")   # PostgreSQL text cannot hold NUL
+    assert got[1:] == ["日本語", "x" * 10_000]
+    assert store.run("HD_a_0")["tags"] == {"k": "\x00"}
+    assert store.experiment("HD_a")["name"] == "naïve ✓"
+
+
+def test_events_keep_their_order_and_runs_their_json(store):
+    exp(store)
+    store.create_runs([run_row("HD_a_0")], events=[
+        {"experiment_id": "HD_a", "run_id": "HD_a_0", "kind": "started", "message": "m1"}])
+    store.add_events([{"experiment_id": "HD_a", "kind": "ended", "message": "m2"}])
+    kinds = [e["kind"] for e in store.events("HD_a")]
+    assert kinds == ["created", "started", "ended"]
+    assert store.run("HD_a_0")["arguments"] == ["--x", "1.5"]
+    with pytest.raises(NotFoundError):
+        store.run("nope")
