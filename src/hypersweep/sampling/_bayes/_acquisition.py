@@ -4,11 +4,14 @@ Expected improvement underflows to exactly 0 far from the incumbent, which leave
 gradient optimiser nothing to follow; its logarithm, computed stably for very negative
 z (through the scaled complementary error function), keeps a useful gradient everywhere.
 
-The maximiser scores a pool of candidates (Sobol points over the whole space plus
-perturbations of the best points seen, with random categories), refines the best few
-jointly with L-BFGS-B over the numeric columns (the one-hot columns of each start are
-pinned), then moves every refined point onto the values it stands for, tries each other
-category of each ``choice`` at the winners, and returns the best point not yet taken.
+The maximiser scores a pool of candidates (scrambled Sobol points over the numeric
+columns, random categories), then refines ten starts with L-BFGS-B over the numeric
+columns (the one-hot columns of each start are pinned): the best pool point, the best
+point observed so far, and pool points drawn with probability ∝ EI, which spreads the
+starts over several modes of the acquisition instead of ten copies of one. Every
+refined point and the pool's best are then moved onto the values they stand for
+(rounding, one-hot), each other category of each ``choice`` is tried at the refined
+points, and the best point not yet taken wins.
 """
 
 from __future__ import annotations
@@ -28,9 +31,8 @@ from hypersweep.sampling._bayes._transform import Encoder
 __all__ = ["log_ei", "log_ei_with_grad", "maximize_log_ei"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-_STARTS = 5  # L-BFGS-B starts
+_STARTS = 10  # L-BFGS-B starts
 _SHORTLIST = 24  # pool points kept (snapped) besides the refined ones
-_LOCAL_SCALES = (0.003, 0.02, 0.1)
 
 
 def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,48 +70,52 @@ def log_ei_with_grad(gp: GaussianProcess, xs: np.ndarray, best: float
     return value + np.log(sigma), slope[:, None] * dz + dsigma / sigma[:, None]
 
 
-def candidate_pool(encoder: Encoder, incumbents: np.ndarray, rng: np.random.Generator,
-                   size: int) -> np.ndarray:
-    """Sobol points over the space plus Gaussian moves around the incumbents."""
+def candidate_pool(encoder: Encoder, rng: np.random.Generator, size: int) -> np.ndarray:
+    """Scrambled Sobol points over the numeric columns, uniform random categories."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Sobol balance warning for n not a power of two
         seed = int(rng.integers(2**31))
         unit = qmc.Sobol(encoder.dim, scramble=True, seed=seed).random(size)
     pool = encoder.random(rng, size)
     pool[:, encoder.numeric] = unit[:, encoder.numeric]
-    import os
-    frac = float(os.environ.get("HS_LOCAL", "0.5"))
-    if len(incumbents) and frac > 0:
-        per = max(int(size * frac) // len(incumbents), 8)
-        local = np.repeat(incumbents, per, axis=0)
-        scales = rng.choice(_LOCAL_SCALES, size=(len(local), 1))
-        noise = rng.standard_normal((len(local), len(encoder.numeric))) * scales
-        local[:, encoder.numeric] = np.clip(local[:, encoder.numeric] + noise, 0.0, 1.0)
-        _flip_categories(encoder, local, rng)
-        pool = np.vstack([pool, local])
     return pool
-
-
-def _flip_categories(encoder: Encoder, rows: np.ndarray, rng: np.random.Generator) -> None:
-    p = 1.0 / max(len(encoder.categorical) + len(encoder.numeric), 1)
-    for start, width in encoder.categorical:
-        flip = rng.random(len(rows)) < p
-        rows[flip, start:start + width] = np.eye(width)[rng.integers(width, size=flip.sum())]
 
 
 def _refine(gp: GaussianProcess, encoder: Encoder, starts: np.ndarray, best: float,
             max_iter: int) -> np.ndarray:
-    """Joint L-BFGS-B over independent starts (the sum separates, one solver call)."""
+    """L-BFGS-B from every start at once over the numeric columns.
+
+    The starts are independent, so maximising the sum of their log EI optimises each; one
+    solver call evaluates all of them together, which is what keeps it fast. Coordinates
+    are divided by their length scales (preconditioning) so that every direction matters
+    about as much to the kernel and the solver converges in few iterations.
+    """
     k, dim = starts.shape
+    scale = gp.hyper.length_scales[encoder.groups]
 
     def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
-        value, grad = log_ei_with_grad(gp, flat.reshape(k, dim), best)
-        return -float(value.sum()), -grad.ravel()
+        value, grad = log_ei_with_grad(gp, flat.reshape(k, dim) * scale, best)
+        return -float(value.sum()), -(grad * scale).ravel()
 
-    bounds = [b for row in starts for b in encoder.bounds(row)]
-    result = minimize(objective, starts.ravel(), jac=True, method="L-BFGS-B",
+    bounds = [(lo / s, hi / s) for row in starts
+              for (lo, hi), s in zip(encoder.bounds(row), scale, strict=True)]
+    result = minimize(objective, (starts / scale).ravel(), jac=True, method="L-BFGS-B",
                       bounds=bounds, options={"maxiter": max_iter})
-    return np.clip(result.x.reshape(k, dim), 0.0, 1.0)
+    return np.clip(result.x.reshape(k, dim) * scale, 0.0, 1.0)
+
+
+def _starts(pool: np.ndarray, scores: np.ndarray, incumbents: np.ndarray,
+            rng: np.random.Generator) -> np.ndarray:
+    """The best pool point, the best observed point, and pool points drawn ∝ EI."""
+    top = int(np.argmax(scores))
+    weights = np.exp(scores - scores[top])
+    weights[top] = 0.0
+    chosen = [top]
+    extra = min(_STARTS - 1 - min(len(incumbents), 1), int(np.count_nonzero(weights > 0)))
+    if extra > 0:
+        chosen += list(rng.choice(len(pool), size=extra, replace=False,
+                                  p=weights / weights.sum()))
+    return np.vstack([pool[chosen], incumbents[:1]])
 
 
 def _category_moves(encoder: Encoder, rows: np.ndarray) -> np.ndarray:
@@ -128,11 +134,11 @@ def maximize_log_ei(gp: GaussianProcess, encoder: Encoder, best: float,
                     is_taken: Callable[[np.ndarray], np.ndarray], max_iter: int = 100,
                     ) -> np.ndarray | None:
     """The untaken snapped point of highest log EI, or None if every candidate is taken."""
-    pool = candidate_pool(encoder, incumbents, rng, pool_size)
+    pool = candidate_pool(encoder, rng, pool_size)
     scores = log_ei(gp, pool, best)
     order = np.argsort(-scores)
     shortlist = pool[order[:_SHORTLIST]]
-    refined = _refine(gp, encoder, pool[order[:_STARTS]], best, max_iter)
+    refined = _refine(gp, encoder, _starts(pool, scores, incumbents, rng), best, max_iter)
     snapped = encoder.snap(np.vstack([refined, shortlist]))
     snapped = np.vstack([snapped, encoder.snap(_category_moves(encoder, snapped[:_STARTS]))])
     return _best_untaken(gp, snapped, best, is_taken)
@@ -140,6 +146,7 @@ def maximize_log_ei(gp: GaussianProcess, encoder: Encoder, best: float,
 
 def _best_untaken(gp: GaussianProcess, rows: np.ndarray, best: float,
                   is_taken: Callable[[np.ndarray], np.ndarray]) -> np.ndarray | None:
+    """The row of highest log EI among those ``is_taken`` rejects not."""
     if not len(rows):
         return None
     rows = rows[~is_taken(rows)]

@@ -19,6 +19,7 @@ uniform candidate in feature space is a draw from the user's prior.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -68,40 +69,48 @@ class Encoder:
         self.groups = np.array([g for g, p in enumerate(active) for _ in range(p.width)],
                                dtype=int)
         self.categorical = tuple((p.start, p.width) for p in active if p.categorical)
+        self.categorical_groups = np.array([p.categorical for p in active], dtype=bool)
         self.numeric = np.array([p.start for p in active if not p.categorical], dtype=int)
+        self._lookup = {p.name: _choice_lookup(p.expr) for p in active if p.categorical}
 
     # -- encoding ---------------------------------------------------------------------
-    def encode(self, params: Mapping[str, Any]) -> np.ndarray | None:
-        """The feature row of one parameter set, or None when it lies outside the space.
+    def encode_rows(self, params: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+        """Feature rows of parameter sets, and a mask of those that lie inside the space.
 
         Numeric values beyond the bounds (e.g. from an earlier experiment's wider space)
-        are clipped to the edge; unknown choice values or missing names give None.
+        are clipped to the edge; unknown choice values, non-numbers where a number is
+        expected and missing names leave the set outside (mask False, row meaningless).
         """
-        row = np.zeros(self.dim)
+        rows = np.zeros((len(params), self.dim))
+        inside = np.ones(len(params), dtype=bool)
         for p in self.params:
-            if p.name not in params:
-                return None
+            values = [q.get(p.name, _MISSING) for q in params]
+            inside &= np.array([v is not _MISSING for v in values], dtype=bool)
             if not p.width:
                 continue
-            value = params[p.name]
             if p.categorical:
-                index = _choice_index(p.expr, value)
-                if index is None:
-                    return None
-                row[p.start + index] = 1.0
-                continue
-            unit = _to_unit(p.expr, value)
-            if unit is None:
-                return None
-            row[p.start] = unit
-        return row
+                lookup = self._lookup[p.name]
+                index = np.array([lookup.get(_choice_key(v), -1) for v in values], dtype=int)
+                inside &= index >= 0
+                known = np.flatnonzero(index >= 0)
+                rows[known, p.start + index[known]] = 1.0
+            else:
+                unit = _to_unit(p.expr, np.array([_as_float(v) for v in values]))
+                inside &= np.isfinite(unit)
+                rows[:, p.start] = np.nan_to_num(unit)
+        return rows, inside
+
+    def encode(self, params: Mapping[str, Any]) -> np.ndarray | None:
+        """The feature row of one parameter set, or None when it lies outside the space."""
+        rows, inside = self.encode_rows([params])
+        return rows[0] if inside[0] else None
 
     def encode_many(self, params: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """Feature rows of many parameter sets (every one must be inside the space)."""
-        rows = [self.encode(p) for p in params]
-        if any(r is None for r in rows):
+        rows, inside = self.encode_rows(params)
+        if not inside.all():
             raise ValueError("a parameter set lies outside the search space")
-        return np.array(rows, dtype=float).reshape(len(rows), self.dim)
+        return rows
 
     # -- decoding ---------------------------------------------------------------------
     def decode(self, features: np.ndarray) -> list[dict[str, Any]]:
@@ -133,8 +142,8 @@ class Encoder:
             if p.categorical:
                 axes.append(np.eye(p.width))
             elif p.width:
-                units = {_to_unit(p.expr, v) for v in p.expr.values()}
-                axes.append(np.array(sorted(u for u in units if u is not None))[:, None])
+                units = _to_unit(p.expr, np.array(p.expr.values(), dtype=float))
+                axes.append(np.unique(units[np.isfinite(units)])[:, None])
         grids = np.meshgrid(*[np.arange(len(a)) for a in axes], indexing="ij")
         index = np.stack([g.ravel() for g in grids], axis=1)
         return np.hstack([a[index[:, i]] for i, a in enumerate(axes)]).reshape(-1, self.dim)
@@ -179,28 +188,52 @@ def _constant(expr: ParameterExpression) -> list[Any]:
     return list(expr.from_unit([0.5]))
 
 
-def _choice_index(expr: ParameterExpression, value: Any) -> int | None:
-    for i, v in enumerate(expr.values()):
-        if Choice(v).contains(value):
-            return i
-    return None
+_MISSING = object()
 
 
-def _to_unit(expr: ParameterExpression, value: Any) -> float | None:
-    """The quantile of a numeric value under the expression (inverse of ``from_unit``)."""
+def _choice_key(value: Any) -> Any:
+    """A hashable key under which equal choice values meet (1 and 1.0, not True)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ("number", float(value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("unhashable", id(value))
+    return (type(value).__name__, value)
+
+
+def _choice_lookup(expr: ParameterExpression) -> dict[Any, int]:
+    lookup: dict[Any, int] = {}
+    for i, value in enumerate(expr.values()):
+        lookup.setdefault(_choice_key(value), i)
+    return lookup
+
+
+def _as_float(value: Any) -> float:
+    if isinstance(value, bool) or value is _MISSING:
+        return math.nan
     try:
         x = float(value)
     except (TypeError, ValueError):
-        return None
-    if not np.isfinite(x):
-        return None
+        return math.nan
+    return x if math.isfinite(x) else math.nan
+
+
+def _to_unit(expr: ParameterExpression, x: np.ndarray) -> np.ndarray:
+    """Quantiles of numeric values under the expression (inverse of ``from_unit``).
+
+    NaN marks an invalid value; everything else is clipped into [0, 1].
+    """
+    invalid = np.isnan(x)
+    x = np.where(invalid, 0.0, x)
     if isinstance(expr, RandInt):
-        return float(np.clip((round(x) + 0.5) / expr.upper, 0.0, 1.0))
-    if isinstance(expr, _LOG_KINDS):
-        x = np.log(x) if x > 0 else -np.inf
-    a, b = float(expr.args[0]), float(expr.args[1])
-    if _is_normal(expr):
-        unit = float(ndtr((x - a) / b))
+        unit = (np.round(x) + 0.5) / expr.upper
     else:
-        unit = (x - a) / (b - a) if np.isfinite(x) else 0.0
-    return float(np.clip(unit, 0.0, 1.0))
+        if isinstance(expr, _LOG_KINDS):
+            x = np.log(np.where(x > 0, x, 1.0)) - np.where(x > 0, 0.0, np.inf)
+        a, b = float(expr.args[0]), float(expr.args[1])
+        with np.errstate(invalid="ignore"):
+            unit = ndtr((x - a) / b) if _is_normal(expr) else (x - a) / (b - a)
+    return np.where(invalid, np.nan, np.clip(unit, 0.0, 1.0))

@@ -1,0 +1,1 @@
+"""Benchmark of the Bayesian sampler against its peers (see run.py)."""
