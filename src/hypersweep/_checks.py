@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from typing import Any
 
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError
 
 
 def describe(value: Any) -> str:
-    """Short printable form of a received value for error messages."""
-    text = repr(value)
+    """Short printable form of a received value for error messages (never raises: an int
+    too long for ``repr`` or an object whose ``__repr__`` fails is still described)."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object>"
     if len(text) > 80:
         text = text[:77] + "..."
     return f"{text} ({type(value).__name__})"
@@ -31,7 +36,10 @@ def number(field: str, value: Any, *, finite: bool = True, error=ConfigurationEr
     """Return ``value`` as a float, or raise naming ``field``."""
     if not is_number(value):
         raise ConfigurationTypeError(f"{field} must be a number, got {describe(value)}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int beyond the float range
+        raise error(f"{field} must be a finite number, got {describe(value)}") from None
     if finite and not math.isfinite(result):
         raise error(f"{field} must be a finite number, got {describe(value)}")
     return result
@@ -62,4 +70,19 @@ def text(field: str, value: Any, *, allow_empty: bool = False) -> str:
         raise ConfigurationTypeError(f"{field} must be a string, got {describe(value)}")
     if not allow_empty and not value.strip():
         raise ConfigurationError(f"{field} must be a non-empty string, got {value!r}")
+    return value
+
+
+def process_text(field: str, value: str, *, error=ConfigurationError) -> str:
+    """``value`` if a process can receive it as an argument or environment value: no NUL
+    character, and encodable (no lone surrogate). Checked when configured, so a bad value
+    is an error at once rather than a failed launch of every trial."""
+    if "\x00" in value:
+        raise error(f"{field} cannot contain a NUL character (\\x00): a process cannot "
+                    f"receive it; got {describe(value)}")
+    try:
+        os.fsencode(value)
+    except UnicodeEncodeError:
+        raise error(f"{field} is not encodable text (it holds a lone surrogate); got "
+                    f"{describe(value)}") from None
     return value

@@ -52,8 +52,22 @@ def _channel_values(run_dir: str) -> list[float]:
     return values
 
 
+def _freeze(hd, sig: int) -> None:
+    """SIGSTOP (or SIGCONT) every trial the store shows as running: its process group."""
+    for row in hd._store.runs(hd.id):
+        if row["status"] in ("Running", "CancelRequested") and row["pid"]:
+            try:
+                os.killpg(row["pid"], sig)
+            except ProcessLookupError:
+                continue
+
+
 @pytest.mark.parametrize("kills", [int(os.environ.get("HYPERSWEEP_CHAOS_KILLS", "15"))])
 def test_controller_killed_and_resumed(workspace, source, kills):
+    """While no controller runs, trials go on for a random moment (some end unwatched)
+    and are then frozen (SIGSTOP) until the next controller is up: so the sweep advances
+    about as much per kill on a loaded machine, where a controller takes longer to
+    start, as on an idle one, and all the kills land mid-sweep."""
     rng = random.Random(int(os.environ.get("HYPERSWEEP_CHAOS_SEED", "1234")))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HypersweepWarning)
@@ -65,18 +79,24 @@ def test_controller_killed_and_resumed(workspace, source, kills):
             max_total_runs=30, max_concurrent_runs=4)
     hd = Experiment(workspace, "chaos").create(cfg)
     killed_mid_sweep = 0
-    for _ in range(kills):
-        before = hd._refresh()["controller_started"]
-        proc = _controller(workspace, hd.id)
-        deadline = time.time() + 30
-        while hd._refresh()["controller_started"] == before and time.time() < deadline:
-            time.sleep(0.01)  # kill it once it is working, not while it imports
-        time.sleep(rng.uniform(0.0, 0.4))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        if hd.get_status() in ("Completed", "Failed", "Canceled"):
-            break
-        killed_mid_sweep += 1
+    try:
+        for _ in range(kills):
+            before = hd._refresh()["controller_started"]
+            proc = _controller(workspace, hd.id)
+            deadline = time.time() + 30
+            while hd._refresh()["controller_started"] == before and time.time() < deadline:
+                time.sleep(0.01)  # kill it once it is working, not while it imports
+            _freeze(hd, signal.SIGCONT)
+            time.sleep(rng.uniform(0.0, 0.4))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            time.sleep(rng.uniform(0.0, 0.3))
+            _freeze(hd, signal.SIGSTOP)
+            if hd.get_status() in ("Completed", "Failed", "Canceled"):
+                break
+            killed_mid_sweep += 1
+    finally:
+        _freeze(hd, signal.SIGCONT)
     assert killed_mid_sweep == kills
     final = _controller(workspace, hd.id)
     assert final.wait(timeout=300) == 0

@@ -182,7 +182,8 @@ class HyperDriveConfig:
             trial_timeout_seconds=self.effective_trial_timeout,
             environment_variables=dict(src.environment.environment_variables),
             python_interpreter=src.environment.python_interpreter,
-            compute=dict(src.compute_target),
+            compute={**src.compute_target,  # each trial's request rides with the target
+                     **({"resources": dict(src.resources)} if src.resources else {})},
             resume_from=tuple(_run_id(r) for r in self.resume_from),
             resume_child_runs=tuple(_run_id(r) for r in self.resume_child_runs),
             allow_early_termination_with_bayesian=self.allow_early_termination_with_bayesian,

@@ -9,6 +9,9 @@ can be resumed (see ``_reconcile``).
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import json
 import math
 import os
 import socket
@@ -18,13 +21,19 @@ from collections.abc import Callable
 from typing import Any
 
 from hypersweep.config import SweepSpec
-from hypersweep.controller._decide import duration_reason, policy_decisions, timed_out
+from hypersweep.controller._decide import (
+    duration_reason,
+    policy_decisions,
+    sweep_outcome,
+    timed_out,
+)
 from hypersweep.controller._ingest import parse_channel, summary
+from hypersweep.controller._outage import LaunchBlocked, Outage, blocking_errno, is_outage
 from hypersweep.controller._outcome import classify_exit, log_tail, missing_metric_message
-from hypersweep.controller._reconcile import load_parents, load_runs
-from hypersweep.controller._state import RunState
+from hypersweep.controller._reconcile import load_parents, load_runs, unwatched_exit
+from hypersweep.controller._state import RunState, new_run
 from hypersweep.execution import Executor, LaunchInfo, TrialExit, TrialLaunch
-from hypersweep.execution._layout import build_command, make_snapshot, trial_env
+from hypersweep.execution._layout import make_snapshot, private_dir, trial_env
 from hypersweep.sampling import Observation
 from hypersweep.status import ExperimentStatus, RunStatus
 from hypersweep.store import Store
@@ -39,14 +48,15 @@ class Controller:
 
     def __init__(self, store: Store, experiment_id: str, executor: Executor, *,
                  clock: Clock = time.time, poll_interval: float = 0.05,
-                 grace_seconds: float = 10.0,
+                 grace_seconds: float = 10.0, store_retry_seconds: float = 600.0,
                  on_progress: Callable[[Controller], None] | None = None) -> None:
         self.store, self.executor, self.clock = store, executor, clock
         self.poll_interval, self.grace = poll_interval, grace_seconds
         self.on_progress = on_progress
         self.exp = store.experiment(experiment_id)
         self.id = self.exp["id"]
-        self.spec = SweepSpec.from_json(_json(self.exp["spec"]))
+        spec = self.exp["spec"]
+        self.spec = SweepSpec.from_json(json.loads(spec) if isinstance(spec, str) else spec)
         self.space, self.goal = self.spec.space, self.spec.goal
         self.sampler = self.spec.make_sampling()
         self.policy = self.spec.make_policy()
@@ -60,28 +70,61 @@ class Controller:
         self._next_cancel_check = 0.0
         self._python = self.spec.python_interpreter or sys.executable
         self._dir = self.exp["artifacts_dir"]
+        self._outage = Outage(self.id, store_retry_seconds)
+        self._after = "a restart"               # what adopted runs are taken back after
 
     # -- main loop ------------------------------------------------------------------------
     def run(self) -> ExperimentStatus:
-        """Run the sweep to its end and return the experiment's final status."""
-        self._start()
+        """Run the sweep to its end and return the experiment's final status. A store that
+        cannot be written (or trials that cannot start for lack of disk or processes)
+        pauses the sweep (see ``_outage``); StoreError when it gives up."""
+        fresh = True
         while True:
-            now = self.clock()
-            self._check_stop(now)
-            self._check_limits(now)
-            self._launch_more()
-            exits = self.executor.wait(self.poll_interval if self._active() else 0.0)
-            self._ingest([r for r in self._active_ids()])
-            self._finish(exits)
-            if self.on_progress is not None:
-                self.on_progress(self)
-            if not self._active() and (self.stopping or self.exhausted
-                                       or len(self.runs) >= self.spec.max_total_runs):
-                break
-        return self._end()
+            try:
+                if fresh:
+                    self._start()
+                    fresh = False
+                done = self._step()
+                if recovered := self._outage.recovered():
+                    self.store.add_events([self._event("store_recovered", recovered)])
+                if done:
+                    return self._end()
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                self._pause(exc)
+                fresh = True
+
+    def _step(self) -> bool:
+        """One pass of the loop; True when the sweep has nothing left to do."""
+        now = self.clock()
+        self._check_stop(now)
+        self._check_limits(now)
+        self._launch_more()
+        exits = self.executor.wait(self.poll_interval if self._active() else 0.0)
+        self._ingest(self._active_ids())
+        self._finish(exits)
+        if self.on_progress is not None:
+            self.on_progress(self)
+        return not self._active() and bool(self.stopping or self.exhausted
+                                           or len(self.runs) >= self.spec.max_total_runs)
+
+    def _pause(self, exc: BaseException) -> None:
+        """Wait out an outage (or give up), then forget what the store may not hold: the
+        next pass rebuilds memory from the store as a restarted controller would."""
+        try:
+            self._outage.failed(exc, lambda: self.stop_requested)
+        except Exception as give_up:
+            with contextlib.suppress(Exception):  # best effort: the store is probably down
+                self.store.update_experiment(self.id, message=str(give_up))
+            raise
+        self.store.engine.dispose()  # fresh connections: a broken one must not linger
+        self.stopping, self.final_status = None, ExperimentStatus.COMPLETED
+        self.exhausted, self._next_cancel_check = False, 0.0
+        self._after = "a store outage"
 
     def _start(self) -> None:
-        os.makedirs(self._dir, exist_ok=True, mode=0o700)
+        private_dir(self._dir)
         snapshot = os.path.join(self._dir, "snapshot")
         if not os.path.isdir(snapshot):
             tmp = f"{snapshot}.tmp{os.getpid()}"
@@ -102,13 +145,8 @@ class Controller:
         if queued:
             self.store.update_runs([(r.id, {"status": RunStatus.CANCELED, "ended": self.clock(),
                                             "message": self.stopping}) for r in queued])
-        status = self.final_status
-        runs = list(self.runs.values())
-        if (status is ExperimentStatus.COMPLETED and runs
-                and all(r.status is RunStatus.FAILED for r in runs)):
-            status = ExperimentStatus.FAILED
-            self.stopping = self.stopping or f"all {len(runs)} runs failed"
-        message = self.stopping or ("search space exhausted" if self.exhausted else None)
+        status, message = sweep_outcome(self.final_status, list(self.runs.values()),
+                                        self.stopping, self.exhausted)
         self.store.update_experiment(self.id, status=status, ended=self.clock(),
                                      message=message)
         self.store.add_events([self._event("ended", f"experiment {status.value}"
@@ -196,20 +234,10 @@ class Controller:
 
     def _new_run(self, params: dict[str, Any], resume_from: str | None = None,
                  resume_source: str | None = None) -> RunState:
-        number = len(self.runs)
-        run_id = f"{self.id}_{number}"
-        run_dir = os.path.join(self._dir, "runs", run_id)
-        argv, arguments = build_command(
-            script=self.spec.script, arguments=self.spec.arguments, command=self.spec.command,
-            space=self.space, params=params, python=self._python,
-            output_dir=os.path.join(run_dir, "outputs"))
-        if resume_from:
-            argv = [*argv, "--resume-from", resume_from]
-            arguments = [*arguments, "--resume-from", resume_from]
-        state = RunState(id=run_id, number=number, params=params, argv=argv,
-                         arguments=arguments, run_dir=run_dir, resume_from=resume_from,
-                         resume_source=resume_source)
-        self.runs[run_id] = state
+        state = new_run(self.spec, self.space, f"{self.id}_{len(self.runs)}", len(self.runs),
+                        params, python=self._python, runs_dir=os.path.join(self._dir, "runs"),
+                        resume_from=resume_from, resume_source=resume_source)
+        self.runs[state.id] = state
         return state
 
     def _launch(self, new: list[RunState], *, insert: bool = True) -> None:
@@ -220,7 +248,10 @@ class Controller:
         for run in new:
             try:
                 info = self.executor.launch(self._trial(run))
-            except Exception as exc:  # a launch failure is the run's failure, not ours
+            except Exception as exc:  # a launch failure is the run's failure, not ours...
+                if blocking_errno(exc) is not None:  # ...unless the machine is out of disk
+                    run.forget_start()                # or processes: try it again later
+                    raise LaunchBlocked(f"run {run.number}: {exc}") from exc
                 run.status = RunStatus.FAILED
                 updates.append((run.id, {"status": RunStatus.FAILED, "ended": self.clock(),
                                          "message": f"could not start: {exc}"}))
@@ -243,8 +274,10 @@ class Controller:
                            resources=dict(self.spec.compute.get("resources", {})))
 
     # -- metrics and policy ---------------------------------------------------------------------
-    def _ingest(self, run_ids: list[str]) -> None:
-        records, updates, judged = [], [], []
+    def _ingest(self, run_ids: list[str]) -> list[str]:
+        """Store new channel lines of these runs; returns the runs that had some (a read is
+        bounded, so a run with a long backlog has more)."""
+        records, updates, judged, events = [], [], [], []
         now = self.clock()
         maximize = self.goal.sign > 0
         for rid in run_ids:
@@ -252,7 +285,7 @@ class Controller:
             data, offset = self.executor.read_channel(rid, run.channel.offset)
             if not data:
                 continue
-            before = len(run.channel.primary)
+            before, bad = len(run.channel.primary), run.channel.bad_lines
             rows, added = parse_channel(rid, data, run.channel, self.spec.primary_metric_name,
                                         now)
             run.channel.offset = offset
@@ -260,9 +293,15 @@ class Controller:
             updates.append((rid, summary(run.channel, maximize)))
             if added:
                 judged.append((rid, before))
+            if run.channel.bad_lines > bad:  # the counted warning: an event per batch
+                events.append(self._event(
+                    "bad_metric_lines", f"run {run.number}: skipped "
+                    f"{run.channel.bad_lines - bad} malformed metrics-channel line(s) "
+                    f"({run.channel.bad_lines} in all); the other lines were kept", rid))
         if updates:
-            self.store.ingest(records, updates)
+            self.store.ingest(records, updates, events)
         self._judge(judged)
+        return [rid for rid, _ in updates]
 
     def _judge(self, judged: list[tuple[str, int]]) -> None:
         if judged:
@@ -273,7 +312,9 @@ class Controller:
     def _finish(self, exits: list[TrialExit]) -> None:
         if not exits:
             return
-        self._ingest([e.run_id for e in exits])  # the channel's last lines come first
+        pending = [e.run_id for e in exits]
+        while pending:  # the channel's last lines come first, to its very end
+            pending = self._ingest(pending)
         updates, events = [], []
         for ex in exits:
             run = self.runs[ex.run_id]
@@ -288,6 +329,11 @@ class Controller:
             run.status = status
             updates.append((run.id, fields))
             events.append(self._event(status.value.lower(), message or status.value, run.id))
+            if ex.escaped:
+                events.append(self._event(
+                    "escaped_processes", f"run {run.number} left {len(ex.escaped)} process(es) "
+                    f"outside its process group (pids {', '.join(map(str, ex.escaped))}): "
+                    "killed", run.id))
         self.store.update_runs(updates, events)
 
     # -- warm start and resume -------------------------------------------------------------
@@ -306,7 +352,8 @@ class Controller:
                 continue
             info = run.launch or LaunchInfo(None, None, "")
             if info.host not in ("", host) and self.spec.compute.get("type", "local") == "local":
-                lost.append(self._lost(run, f"its host {info.host} is not this one ({host})"))
+                lost.append(unwatched_exit(run, f"its host {info.host} is not this one "
+                                           f"({host})", None, self.clock()))
                 continue
             trial = self._trial(run)
             found = self.executor.adopt(run.id, info, trial)
@@ -315,20 +362,12 @@ class Controller:
             elif run.status is RunStatus.QUEUED and not os.path.exists(run.log_path):
                 queued.append(run)
             else:
-                lost.append(self._lost(run, "its process is gone",
-                                       self.executor.recorded_exit(trial)))
+                lost.append(unwatched_exit(run, "its process is gone",
+                                           self.executor.recorded_exit(trial), self.clock()))
         self._record_adopted(adopted)
         self._finish(lost)
         if queued:
             self._launch(queued, insert=False)
-
-    def _lost(self, run: RunState, why: str, exit_code: int | None = None) -> TrialExit:
-        """The end of a run that finished (or vanished) while no controller watched it."""
-        if run.status is RunStatus.QUEUED:
-            run.status = RunStatus.RUNNING  # it did start: its log exists
-        return TrialExit(run_id=run.id, exit_code=exit_code, ended=self.clock(),
-                         lost=None if exit_code is not None else
-                         f"controller lost the run: {why}")
 
     def _record_adopted(self, adopted: list[tuple[RunState, LaunchInfo]]) -> None:
         updates, events = [], []
@@ -341,8 +380,8 @@ class Controller:
                 self.executor.cancel(run.id, self.grace)
             run.adopted = True
             updates.append((run.id, fields))
-            events.append(self._event("adopted", f"run {run.number} adopted after a restart",
-                                      run.id))
+            events.append(self._event("adopted", f"run {run.number} adopted after "
+                                      f"{self._after}", run.id))
         if updates:
             self.store.update_runs(updates, events)
 
@@ -353,17 +392,8 @@ class Controller:
     # -- progress --------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         """Runs per status, for progress displays."""
-        out: dict[str, int] = {}
-        for run in self.runs.values():
-            out[run.status.value] = out.get(run.status.value, 0) + 1
-        return out
+        return dict(collections.Counter(r.status.value for r in self.runs.values()))
 
     def best(self) -> float | None:
         values = [r.best(self.goal) for r in self.runs.values()]
         return self.goal.best(v for v in values if v is not None and math.isfinite(v))
-
-
-def _json(text: str) -> Any:
-    import json
-
-    return json.loads(text) if isinstance(text, str) else text

@@ -12,9 +12,9 @@ from hypersweep.config import SweepSpec
 from hypersweep.controller._state import RunState
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy import EarlyTerminationPolicy
-from hypersweep.status import RunStatus
+from hypersweep.status import ExperimentStatus, RunStatus
 
-__all__ = ["duration_reason", "policy_decisions", "timed_out"]
+__all__ = ["duration_reason", "policy_decisions", "sweep_outcome", "timed_out"]
 
 
 def duration_reason(spec: SweepSpec, started: float, now: float) -> str | None:
@@ -60,3 +60,13 @@ def policy_decisions(policy: EarlyTerminationPolicy, goal: PrimaryMetricGoal,
                 decisions.append((rid, reason))
                 break
     return decisions
+
+
+def sweep_outcome(status: ExperimentStatus, runs: Sequence[RunState], stopping: str | None,
+                  exhausted: bool) -> tuple[ExperimentStatus, str | None]:
+    """The sweep's final status and message: Failed when every run failed (DESIGN: a sweep
+    whose every trial crashed must not look fine), else ``status`` with why it stopped."""
+    if status is ExperimentStatus.COMPLETED and runs and all(
+            r.status is RunStatus.FAILED for r in runs):
+        return ExperimentStatus.FAILED, stopping or f"all {len(runs)} runs failed"
+    return status, stopping or ("search space exhausted" if exhausted else None)

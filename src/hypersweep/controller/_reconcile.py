@@ -14,12 +14,12 @@ import math
 from hypersweep.config import SweepSpec
 from hypersweep.controller._ingest import ChannelState
 from hypersweep.controller._state import RunState
-from hypersweep.execution import LaunchInfo
+from hypersweep.execution import LaunchInfo, TrialExit
 from hypersweep.sampling import Observation
 from hypersweep.status import RunStatus
 from hypersweep.store import Store
 
-__all__ = ["load_parents", "load_runs"]
+__all__ = ["load_parents", "load_runs", "unwatched_exit"]
 
 
 def _floats(values: list) -> list[float]:
@@ -76,3 +76,12 @@ def load_parents(store: Store, spec: SweepSpec, *, bayesian: bool
             if bayesian and RunStatus(row["status"]).is_terminal:
                 prior.append(Observation(dict(row["params"]), row["primary_best"]))
     return prior, table
+
+
+def unwatched_exit(run: RunState, why: str, exit_code: int | None, now: float) -> TrialExit:
+    """The end of a run that finished (or vanished) while no controller watched it: its
+    recorded exit status, else 'controller lost the run' and why."""
+    if run.status is RunStatus.QUEUED:
+        run.status = RunStatus.RUNNING  # it did start: its log exists
+    return TrialExit(run_id=run.id, exit_code=exit_code, ended=now,
+                     lost=None if exit_code is not None else f"controller lost the run: {why}")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from typing import Any
 
+from hypersweep.config import SweepSpec
 from hypersweep.controller._ingest import ChannelState
 from hypersweep.execution import LaunchInfo
+from hypersweep.execution._layout import build_command
 from hypersweep.goal import PrimaryMetricGoal
+from hypersweep.space import SearchSpace
 from hypersweep.status import RunStatus
 
-__all__ = ["RunState"]
+__all__ = ["RunState", "new_run"]
 
 
 @dataclasses.dataclass
@@ -48,3 +52,25 @@ class RunState:
                 "params": self.params, "arguments": self.arguments, "command": self.argv,
                 "status": RunStatus.QUEUED, "created": now, "run_dir": self.run_dir,
                 "resumed_from": self.resume_source, "tags": {}}
+
+    def forget_start(self) -> None:
+        """Remove the log of a run whose process never started, so that a rebuilt
+        controller does not take it for a started run, and launches it again."""
+        with contextlib.suppress(OSError):
+            os.remove(self.log_path)
+
+
+def new_run(spec: SweepSpec, space: SearchSpace, run_id: str, number: int,
+            params: dict[str, Any], *, python: str, runs_dir: str,
+            resume_from: str | None = None, resume_source: str | None = None) -> RunState:
+    """A new run's state: its folder and exact command (``--resume-from`` appended for a
+    resumed child run)."""
+    run_dir = os.path.join(runs_dir, run_id)
+    argv, arguments = build_command(
+        script=spec.script, arguments=spec.arguments, command=spec.command, space=space,
+        params=params, python=python, output_dir=os.path.join(run_dir, "outputs"))
+    if resume_from:
+        argv = [*argv, "--resume-from", resume_from]
+        arguments = [*arguments, "--resume-from", resume_from]
+    return RunState(id=run_id, number=number, params=params, argv=argv, arguments=arguments,
+                    run_dir=run_dir, resume_from=resume_from, resume_source=resume_source)

@@ -45,6 +45,7 @@ class TrialExit:
     exit_code: int | None
     ended: float
     lost: str | None = None          # why the executor lost the trial (node died…), if so
+    escaped: tuple[int, ...] = ()    # pids it left outside its process group, killed
 
 
 class Executor(abc.ABC):
@@ -82,3 +83,9 @@ class Executor(abc.ABC):
     @abc.abstractmethod
     def shutdown(self, grace: float = 5.0) -> None:
         """Stop every trial still running and release resources."""
+
+    def detach(self) -> None:
+        """Stop watching trials *without* stopping them and release resources: used when a
+        controller gives up (its store cannot be written) so that a later controller can
+        adopt the trials. The default does nothing."""
+        return None

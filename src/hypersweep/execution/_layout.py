@@ -19,7 +19,7 @@ from typing import Any
 from hypersweep.errors import ConfigurationError
 from hypersweep.space import SearchSpace, render_value
 
-__all__ = ["build_command", "make_snapshot", "prepare_run_dir", "trial_env"]
+__all__ = ["build_command", "make_snapshot", "prepare_run_dir", "private_dir", "trial_env"]
 
 SNAPSHOT_LIMIT_BYTES = 300 * 1024 * 1024  # HyperDrive's snapshot limit
 _IGNORED = (".git", ".hypersweep", "__pycache__", ".venv", "venv", ".ipynb_checkpoints",
@@ -53,11 +53,26 @@ def make_snapshot(source_dir: str, dest: str) -> None:
     shutil.copytree(source, dest, ignore=_ignore, symlinks=True, dirs_exist_ok=True)
 
 
+def private_dir(path: str) -> None:
+    """Create folder ``path`` and any missing parent as owner-only (0700) whatever the
+    umask: ``os.makedirs`` gives its mode to the last folder only."""
+    missing = []
+    while path and not os.path.isdir(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask; 0700 needs no mask
+
+
 def prepare_run_dir(run_dir: str, snapshot_dir: str) -> None:
     """Create the run's folder with outputs/ and logs/ (owner-only), linking the snapshot's
     entries, with an empty log and metrics channel the trial appends to."""
     for sub in ("outputs", "logs"):
-        os.makedirs(os.path.join(run_dir, sub), mode=0o700, exist_ok=True)
+        private_dir(os.path.join(run_dir, sub))
     for name in ("std_log.txt", "metrics.jsonl"):
         os.close(os.open(os.path.join(run_dir, "logs", name), os.O_CREAT | os.O_WRONLY, 0o600))
     try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import selectors
 import signal
 import socket
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from hypersweep.execution._procs import (
     find_by_env,
     group_exists,
     group_leader,
+    kill_by_env,
     kill_group,
     process_start_time,
 )
@@ -33,6 +36,8 @@ _WRAPPER = (
     "if [ $rc -gt 128 ] && [ $rc -lt 160 ]; then trap - TERM INT HUP; kill -$((rc - 128)) $$; "
     "fi; exit $rc")
 _SHELL = "/bin/sh"
+READ_LIMIT = 8 * 1024 * 1024  # channel bytes per read; more than the longest valid line
+OVERSIZED = b"<line over 8 MB skipped>\n"  # what an over-long line becomes: not JSON
 
 
 def exit_path(trial: TrialLaunch) -> str:
@@ -77,6 +82,7 @@ class LocalExecutor(Executor):
         self._channels: dict[str, str] = {}
         self._selector = selectors.DefaultSelector()
         self._host = socket.gethostname()
+        self._scans: dict[str, tuple[int, int]] = {}   # run id → (offset, scanned up to)
 
     # -- launching -------------------------------------------------------------------
     def launch(self, trial: TrialLaunch) -> LaunchInfo:
@@ -84,6 +90,8 @@ class LocalExecutor(Executor):
         status_file = exit_path(trial)
         if os.path.exists(status_file):
             os.remove(status_file)
+        # empty (= still running) and owner-only: the shell's `>` keeps the mode
+        os.close(os.open(status_file, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
         env = {**os.environ, **trial.env, "HYPERSWEEP_EXIT_PATH": status_file}
         try:
             with open(trial.log_path, "ab") as log:
@@ -110,6 +118,10 @@ class LocalExecutor(Executor):
         """Watch a trial started by an earlier controller. Without a recorded pid (the
         controller died between starting it and recording it), find it by its run id."""
         self._channels[run_id] = trial.channel_path
+        watched = self._trials.get(run_id)
+        if watched is not None:  # still ours (the controller rebuilt its memory): keep it
+            return LaunchInfo(pid=watched.pid, pid_started=process_start_time(watched.pid),
+                              host=self._host)
         if info.pid is None:
             pid = group_leader(find_by_env("HYPERSWEEP_RUN_ID", run_id))
             if pid is None:
@@ -136,6 +148,10 @@ class LocalExecutor(Executor):
         exits = []
         for key, _ in self._selector.select(timeout):
             exits.append(self._reap(key.data))
+        if exits:  # one /proc pass (~1-2 ms) for everything the ended trials left behind
+            escaped = kill_by_env("HYPERSWEEP_RUN_ID", {e.run_id for e in exits})
+            exits = [dataclasses.replace(e, escaped=tuple(escaped[e.run_id]))
+                     if e.run_id in escaped else e for e in exits]
         return exits
 
     def _reap(self, run_id: str) -> TrialExit:
@@ -156,19 +172,50 @@ class LocalExecutor(Executor):
                 trial.kill_at = None
 
     def read_channel(self, run_id: str, offset: int) -> tuple[bytes, int]:
+        """Complete lines from ``offset``, at most READ_LIMIT bytes per call (call again for
+        more). Only a regular file is read: a FIFO or device put in the channel's place
+        reads as empty. A line longer than READ_LIMIT is skipped once its end is written,
+        and stands as one malformed line, so a runaway line cannot exhaust memory."""
         path = self._channels.get(run_id)
         if path is None:
             raise KeyError(run_id)
         try:
-            with open(path, "rb") as fh:
-                fh.seek(offset)
-                data = fh.read()
-        except FileNotFoundError:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
             return b"", offset
-        end = data.rfind(b"\n")
-        if end < 0:
-            return b"", offset
-        return data[:end + 1], offset + end + 1
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return b"", offset
+            data = os.pread(fd, READ_LIMIT, offset)
+            end = data.rfind(b"\n")
+            if end >= 0:
+                self._scans.pop(run_id, None)
+                return data[:end + 1], offset + end + 1
+            if len(data) < READ_LIMIT:
+                return b"", offset  # a line still being written
+            line_end = self._line_end(run_id, fd, offset)
+            if line_end is None:
+                return b"", offset
+            return OVERSIZED, line_end
+        finally:
+            os.close(fd)
+
+    def _line_end(self, run_id: str, fd: int, offset: int) -> int | None:
+        """Offset just past the newline ending the line at ``offset`` (None: not written
+        yet). Remembers how far it looked, so a growing line is scanned only once."""
+        start, pos = self._scans.get(run_id, (offset, offset + READ_LIMIT))
+        if start != offset:
+            pos = offset + READ_LIMIT
+        while True:
+            chunk = os.pread(fd, READ_LIMIT, pos)
+            if not chunk:
+                self._scans[run_id] = (offset, pos)
+                return None
+            found = chunk.find(b"\n")
+            if found >= 0:
+                self._scans.pop(run_id, None)
+                return pos + found + 1
+            pos += len(chunk)
 
     def read_tail(self, run_id: str) -> bytes:
         """Whatever follows the last complete line (a line cut by a crash)."""
@@ -200,6 +247,14 @@ class LocalExecutor(Executor):
 
     def running(self) -> set[str]:
         return set(self._trials)
+
+    def detach(self) -> None:
+        """Stop watching the trials and leave them running, for a later controller."""
+        for trial in self._trials.values():
+            self._selector.unregister(trial.pidfd)
+            os.close(trial.pidfd)
+        self._trials.clear()
+        self._selector.close()
 
     def shutdown(self, grace: float = 5.0) -> None:
         for run_id in list(self._trials):

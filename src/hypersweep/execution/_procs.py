@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 
-__all__ = ["alive", "kill_group", "process_start_time"]
+__all__ = ["alive", "kill_by_env", "kill_group", "process_start_time"]
 
 
 def process_start_time(pid: int) -> float | None:
@@ -81,3 +81,41 @@ def group_leader(pids: list[int]) -> int | None:
         except ProcessLookupError:
             continue
     return None
+
+
+def kill_by_env(name: str, values: set[str], rounds: int = 3) -> dict[str, list[int]]:
+    """SIGKILL every live process whose environment has ``name`` set to one of ``values``;
+    returns value → pids killed.
+
+    This finds what a trial left behind outside its process group (a grandchild that
+    called ``setsid()``, a double-forked daemon): descendants inherit the environment.
+    A process that also replaced its environment (``execve`` with a clean one) cannot be
+    told apart and is not found. Repeated a few ``rounds`` in case one was forking.
+    """
+    prefix = f"{name}=".encode()
+    me, killed = os.getpid(), {}
+    for _ in range(rounds):
+        found = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == me:
+                continue
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as fh:
+                    env = fh.read()
+            except OSError:
+                continue
+            if prefix not in env:
+                continue
+            for var in env.split(b"\0"):
+                if var.startswith(prefix) and var[len(prefix):].decode(errors="replace") in values:
+                    found.append((int(entry), var[len(prefix):].decode()))
+                    break
+        for pid, value in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                continue
+            killed.setdefault(value, []).append(pid)
+        if not found:
+            break
+    return killed

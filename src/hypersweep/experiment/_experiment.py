@@ -37,7 +37,7 @@ class Experiment:
         if not isinstance(name, str):
             raise ConfigurationTypeError(f"experiment name must be a string, got "
                                          f"{describe(name)}")
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise ConfigurationError(
                 f"experiment name {name!r} is invalid; allowed: letters, digits, '_', '-', '.', "
                 "starting with a letter or digit, at most 255 characters")
@@ -90,9 +90,13 @@ def _dumps(data: Any) -> str:
 
 def start_background_controller(workspace: Workspace, sweep_id: str) -> int:
     """Start the sweep's controller as a detached process; returns its pid."""
+    from hypersweep.execution._layout import private_dir
+
     log_dir = os.path.join(workspace.root, "experiments", sweep_id)
-    os.makedirs(log_dir, mode=0o700, exist_ok=True)
-    with open(os.path.join(log_dir, "controller.log"), "ab") as log:
+    private_dir(log_dir)
+    log_fd = os.open(os.path.join(log_dir, "controller.log"),
+                     os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with open(log_fd, "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "hypersweep", "--workspace", workspace.url, "_controller",
              sweep_id, "--artifacts", workspace.root],

@@ -65,13 +65,16 @@ class HyperDriveRun:
         return self.get_status()
 
     def get_details(self) -> dict[str, Any]:
+        """Status, times, message and the spec; ``properties['bad_metric_lines']`` counts
+        the malformed metrics-channel lines skipped over all runs (the rest were kept)."""
         row = self._refresh()
+        bad = sum(r["bad_lines"] or 0 for r in self._store.runs(self.id))
         return {"runId": row["id"], "experiment": row["name"], "status": row["status"],
                 "startTimeUtc": _iso(row["started"]), "endTimeUtc": _iso(row["ended"]),
                 "createdTimeUtc": _iso(row["created"]), "message": row["message"],
                 "properties": {"primary_metric_config": {
                     "name": self.primary_metric_name, "goal": self.goal.value.lower()},
-                    "controller_pid": row["controller_pid"]},
+                    "controller_pid": row["controller_pid"], "bad_metric_lines": bad},
                 "runDefinition": json.loads(row["spec"]), "tags": row["tags"]}
 
     def cancel(self) -> None:

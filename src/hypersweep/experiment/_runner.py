@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from hypersweep.controller import Controller
+from hypersweep.errors import ConfigurationError, StoreError
 from hypersweep.execution import Executor, LocalExecutor
 from hypersweep.status import ExperimentStatus
 
-__all__ = ["make_executor", "run_sweep"]
+__all__ = ["make_executor", "run_sweep", "store_retry_seconds"]
+
+RETRY_ENV = "HYPERSWEEP_STORE_RETRY_SECONDS"
+DEFAULT_STORE_RETRY = 600.0
 
 
 def make_executor(compute: dict[str, Any]) -> Executor:
@@ -25,15 +30,36 @@ def make_executor(compute: dict[str, Any]) -> Executor:
     return LocalExecutor()
 
 
+def store_retry_seconds() -> float:
+    """How long a controller waits for an unwritable store before giving up:
+    ``$HYPERSWEEP_STORE_RETRY_SECONDS``, default 600."""
+    text = os.environ.get(RETRY_ENV, "")
+    try:
+        value = float(text) if text else DEFAULT_STORE_RETRY
+    except ValueError:
+        raise ConfigurationError(f"{RETRY_ENV} must be a number of seconds, got {text!r}") \
+            from None
+    if not value >= 0:
+        raise ConfigurationError(f"{RETRY_ENV} must be >= 0 seconds, got {text!r}")
+    return value
+
+
 def run_sweep(workspace: Any, sweep_id: str, *, on_progress: Callable | None = None,
-              grace_seconds: float = 10.0, poll_interval: float = 0.05) -> ExperimentStatus:
+              grace_seconds: float = 10.0, poll_interval: float = 0.05,
+              store_retry: float | None = None) -> ExperimentStatus:
     """Run (or resume) the sweep until it ends. SIGTERM and SIGINT stop it cleanly:
-    running trials are canceled and recorded, and the sweep ends as Canceled."""
+    running trials are canceled and recorded, and the sweep ends as Canceled.
+
+    If the store stays unwritable for ``store_retry`` seconds (default
+    :func:`store_retry_seconds`), raises StoreError and leaves the trials running, for
+    ``hypersweep resume`` to adopt."""
     store = workspace.store
     spec = json.loads(store.experiment(sweep_id)["spec"])
     executor = make_executor(spec.get("compute") or {"type": "local"})
     controller = Controller(store, sweep_id, executor, on_progress=on_progress,
-                            grace_seconds=grace_seconds, poll_interval=poll_interval)
+                            grace_seconds=grace_seconds, poll_interval=poll_interval,
+                            store_retry_seconds=store_retry_seconds() if store_retry is None
+                            else store_retry)
 
     def stop(signum: int, _frame: Any) -> None:
         controller.stop_requested = f"controller received {signal.Signals(signum).name}"
@@ -41,9 +67,16 @@ def run_sweep(workspace: Any, sweep_id: str, *, on_progress: Callable | None = N
     previous = {}
     if threading.current_thread() is threading.main_thread():
         previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    detach = False
     try:
         return controller.run()
+    except StoreError:
+        detach = True  # gave up on the store: the trials stay, for `hypersweep resume`
+        raise
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        executor.shutdown(grace=grace_seconds)
+        if detach:
+            executor.detach()
+        else:
+            executor.shutdown(grace=grace_seconds)

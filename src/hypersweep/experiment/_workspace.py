@@ -32,14 +32,24 @@ class Workspace:
     def __init__(self, path_or_url: str | os.PathLike | None = None, *,
                  artifacts: str | os.PathLike | None = None) -> None:
         from hypersweep._checks import describe
-        from hypersweep.errors import ConfigurationTypeError
+        from hypersweep.errors import ConfigurationError, ConfigurationTypeError
 
         if path_or_url is None:
             path_or_url = os.environ.get("HYPERSWEEP_WORKSPACE") or os.getcwd()
         if not isinstance(path_or_url, str | os.PathLike):
             raise ConfigurationTypeError(
                 f"workspace must be a folder path or a database URL, got {describe(path_or_url)}")
+        if artifacts is not None and not isinstance(artifacts, str | os.PathLike):
+            raise ConfigurationTypeError(
+                f"artifacts must be a folder path, got {describe(artifacts)}")
         text = os.fspath(path_or_url)
+        for field, value in (("workspace", text), ("artifacts", artifacts)):
+            if value is not None and not isinstance(os.fspath(value), str):
+                raise ConfigurationTypeError(f"{field} must be a text path, got "
+                                             f"{describe(value)}")
+            if value is not None and ("\0" in os.fspath(value) or not os.fspath(value).strip()):
+                raise ConfigurationError(f"{field} must be a non-empty path without NUL "
+                                         f"characters, got {describe(value)}")
         if "://" in text:
             self.url = text
             root = artifacts or os.environ.get("HYPERSWEEP_ARTIFACTS") or Path.cwd() / _DIR

@@ -95,7 +95,10 @@ def positive_number(field: str, value: Any) -> float:
     """A finite number > 0 (bool refused), as a float."""
     if not is_number(value):
         raise ConfigurationTypeError(f"{field} must be a number > 0, got {describe(value)}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int beyond the float range
+        result = math.inf
     if not math.isfinite(result) or result <= 0:
         raise ConfigurationError(f"{field} must be a finite number > 0, got {describe(value)}")
     return result

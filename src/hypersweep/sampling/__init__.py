@@ -33,7 +33,7 @@ def sampling_from_json(data: Mapping[str, Any]) -> ParameterSampling:
         raise ConfigurationTypeError(f"sampling must be a dict, got {describe(data)}")
     options = dict(data)
     kind = options.pop("type", None)
-    if kind not in _TYPES:
+    if not isinstance(kind, str) or kind not in _TYPES:
         raise ConfigurationError(
             f"sampling type must be one of {', '.join(_TYPES)}, got {kind!r}")
     space = options.pop("space", None)

@@ -7,13 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from hypersweep._checks import describe, is_int, is_number
+from hypersweep._checks import describe, is_int, is_number, process_text
 from hypersweep.errors import ConfigurationTypeError, SearchSpaceError
 from hypersweep.space._base import ParameterExpression
 
 __all__ = ["Choice", "RandInt"]
 
 _SCALARS = (str, int, float, bool, type(None))
+_MAX_UPPER = 2**53
 
 
 def _check_choice_value(value: Any) -> Any:
@@ -28,6 +29,11 @@ def _check_choice_value(value: Any) -> Any:
         )
     if isinstance(value, float) and not math.isfinite(value):
         raise SearchSpaceError(f"choice values must be finite numbers, got {value!r}")
+    if isinstance(value, str):
+        process_text("choice values", value, error=SearchSpaceError)
+    if is_int(value) and value.bit_length() > 4000:  # over ~1200 digits: not printable
+        raise SearchSpaceError(f"choice values: an integer of {value.bit_length()} bits "
+                               "cannot be passed on a command line")
     return value
 
 
@@ -98,8 +104,10 @@ class RandInt(ParameterExpression):
         if not is_int(upper):
             raise ConfigurationTypeError(
                 f"randint upper must be an integer > 0, got {describe(upper)}")
-        if upper <= 0:
-            raise SearchSpaceError(f"randint upper must be an integer > 0, got {upper}")
+        if not 0 < upper <= _MAX_UPPER:  # above 2**53 draws through floats skip integers
+            raise SearchSpaceError(
+                f"randint upper must be an integer from 1 to 2**53 ({_MAX_UPPER}), got "
+                f"{describe(upper)}")
         self._set(_upper=int(upper))
 
     @property

@@ -27,8 +27,12 @@ _UNIT_EPS = 1e-12  # keeps the normal inverse CDF finite at u = 0 or 1
 def _num(expr: str, field: str, value: Any) -> float:
     if not is_number(value):
         raise ConfigurationTypeError(f"{expr} {field} must be a number, got {describe(value)}")
-    if not math.isfinite(float(value)):
-        raise SearchSpaceError(f"{expr} {field} must be a finite number, got {value!r}")
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:  # an int beyond the float range
+        finite = False
+    if not finite:
+        raise SearchSpaceError(f"{expr} {field} must be a finite number, got {describe(value)}")
     return value.item() if isinstance(value, np.generic) else value
 
 

@@ -64,7 +64,7 @@ class SearchSpace(Mapping[str, ParameterExpression]):
             if not isinstance(name, str):
                 raise ConfigurationTypeError(
                     f"{field}: hyperparameter names must be strings, got {describe(name)}")
-            if not _NAME.match(name):
+            if not _NAME.fullmatch(name):
                 raise SearchSpaceError(
                     f"{field}: invalid hyperparameter name {name!r}; allowed: letters, digits, "
                     "'_', '.', '-', starting with a letter or '_' after an optional '-' or '--'")
@@ -73,6 +73,12 @@ class SearchSpace(Mapping[str, ParameterExpression]):
                 raise SearchSpaceError(
                     f"{field}: {flags[flag]!r} and {name!r} both become the flag {flag!r}")
             flags[flag] = name
+            env = f"HYPERSWEEP_{self.env_name(name)}"
+            if env in flags:  # 'a.b' and 'a_b': one variable would hide the other's value
+                raise SearchSpaceError(
+                    f"{field}: {flags[env]!r} and {name!r} both become the environment "
+                    f"variable {env}; rename one")
+            flags[env] = name
             items[name] = expression_from_data(expr, f"{field}[{name!r}]")
         object.__setattr__(self, "_items", items)
 

@@ -1,8 +1,16 @@
 """The experiment store: one writer (the controller), any number of readers.
 
 SQLAlchemy Core over SQLite (WAL, so readers never block the writer; a busy timeout, so
-concurrent writers wait instead of failing) or PostgreSQL. Every method is one
-transaction: a state change is durable before the caller acts on it.
+concurrent writers wait instead of failing) or PostgreSQL (``postgresql+psycopg://``).
+Every method is one transaction: a state change is durable before the caller acts on it.
+
+PostgreSQL is a server, and servers restart: a method whose connection is lost (or
+refused, or cut by a restart) is retried on a fresh connection with backoff, for up to
+``retry_seconds``, so callers see nothing of a short outage. A write is never applied
+twice: each write transaction notes its transaction id, and when the connection drops
+during COMMIT — the one moment its outcome is unknown — the server is asked
+(``txid_status``) whether it committed before anything is retried. Text holding NUL
+characters, which PostgreSQL cannot store, is kept with U+FFFD in their place.
 """
 
 from __future__ import annotations
@@ -11,9 +19,9 @@ import enum
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -27,6 +35,10 @@ __all__ = ["Store"]
 
 _JSON_RUN = ("params", "arguments", "command", "tags")
 _JSON_EXP = ("tags", "parents")
+_FIRST_DELAY, _MAX_DELAY = 0.05, 2.0   # backoff between attempts on a lost connection
+_OPEN_SECONDS = 10.0                    # opening (and migrating) waits less than writes
+_SCHEMA_LOCK = 0x6879_7065_7273         # PostgreSQL advisory lock: one migrator at a time
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -48,7 +60,8 @@ def _make_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # pre-ping: a pooled connection the server dropped (restart) is replaced before use
+    return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
 class Store:
@@ -59,10 +72,12 @@ class Store:
     experiment; and ``cancel``, to set one flag) writes.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, retry_seconds: float = 60.0) -> None:
         self.url = url
+        self.retry_seconds = retry_seconds
         try:
             self.engine = _make_engine(url)
+            self._pg = self.engine.dialect.name == "postgresql"
             self._migrate()
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the store at {url}: {exc}") from exc
@@ -73,17 +88,86 @@ class Store:
         marks = ", ".join("?" if style == "qmark" else "%s" for _ in s.MetricRow._fields)
         return f"INSERT INTO hs_metrics ({', '.join(s.MetricRow._fields)}) VALUES ({marks})"
 
+    # -- transactions ------------------------------------------------------------------
+    def _retryable(self, exc: sa.exc.DBAPIError) -> bool:
+        """A PostgreSQL connection lost, refused or cut, or a transient server error."""
+        return self._pg and (exc.connection_invalidated or isinstance(
+            exc, sa.exc.OperationalError | sa.exc.InterfaceError))
+
+    def _write(self, work: Callable[[sa.Connection], T], *, limit: float | None = None) -> T:
+        """Run ``work`` in one transaction, retried on a lost connection (PostgreSQL)."""
+        deadline = time.monotonic() + (self.retry_seconds if limit is None else limit)
+        delay = _FIRST_DELAY
+        while True:
+            xid, committing = None, False
+            try:
+                with self.engine.connect() as conn, conn.begin():
+                    if self._pg:
+                        xid = conn.exec_driver_sql("SELECT txid_current()").scalar()
+                    result = work(conn)
+                    committing = True  # leaving the block commits
+                return result
+            except sa.exc.DBAPIError as exc:
+                if not self._retryable(exc) or time.monotonic() >= deadline:
+                    raise
+                if committing and self._committed(xid, exc, deadline):
+                    return result
+            time.sleep(delay)
+            delay = min(delay * 2, _MAX_DELAY)
+
+    def _committed(self, xid: int | None, exc: Exception, deadline: float) -> bool:
+        """Whether transaction ``xid``, whose COMMIT lost its connection, committed;
+        raises ``exc`` if the server cannot tell before ``deadline``."""
+        delay = _FIRST_DELAY
+        while time.monotonic() < deadline:
+            try:
+                with self.engine.connect() as conn:
+                    status = conn.execute(sa.text("SELECT txid_status(:x)"), {"x": xid}).scalar()
+                if status != "in progress":  # its old backend may still be finishing
+                    return status == "committed"
+            except sa.exc.DBAPIError as again:
+                if not self._retryable(again):
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, _MAX_DELAY)
+        raise exc
+
+    def read(self, work: Callable[[sa.Connection], T]) -> T:
+        """Run ``work(connection)`` — reads only — retried on a lost connection
+        (PostgreSQL). For queries the store has no method for (dashboard, plots)."""
+        deadline = time.monotonic() + self.retry_seconds
+        delay = _FIRST_DELAY
+        while True:
+            try:
+                with self.engine.connect() as conn:
+                    return work(conn)
+            except sa.exc.DBAPIError as exc:
+                if not self._retryable(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, _MAX_DELAY)
+
     # -- schema ----------------------------------------------------------------------
     def _migrate(self) -> None:
-        with self.engine.begin() as conn:
+        def create(conn: sa.Connection) -> int | None:
+            # concurrent first opens (CLI, dashboard, controller) must not race to create
+            # the tables: take the database's write lock before looking
+            if self._pg:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
+            elif self.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             s.metadata.create_all(conn, checkfirst=True)
             row = conn.execute(sa.select(s.meta.c.value).where(
                 s.meta.c.key == "schema_version")).first()
             if row is None:
                 conn.execute(s.meta.insert().values(key="schema_version",
                                                     value=str(s.SCHEMA_VERSION)))
-                return
-            version = int(row[0])
+                return None
+            return int(row[0])
+
+        version = self._write(create, limit=min(self.retry_seconds, _OPEN_SECONDS))
+        if version is None:
+            return
         if version > s.SCHEMA_VERSION:
             raise StoreError(
                 f"the store at {self.url} has schema version {version}, newer than this "
@@ -95,26 +179,32 @@ class Store:
 
     # -- experiments -----------------------------------------------------------------
     def create_experiment(self, row: Mapping[str, Any]) -> None:
-        values = _dumps(row, _JSON_EXP)
-        with self.engine.begin() as conn:
+        values = _dumps(row, _JSON_EXP, self._pg)
+        event = _dumps({"experiment_id": row["id"], "time": time.time(), "kind": "created",
+                        "message": f"experiment {row['name']} created"}, (), self._pg)
+
+        def work(conn: sa.Connection) -> None:
             conn.execute(s.experiments.insert().values(**values))
-            conn.execute(s.events.insert().values(
-                experiment_id=row["id"], time=time.time(), kind="created",
-                message=f"experiment {row['name']} created"))
+            conn.execute(s.events.insert().values(**event))
+
+        self._write(work)
 
     def update_experiment(self, experiment_id: str, **fields: Any) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(s.experiments.update().where(s.experiments.c.id == experiment_id)
-                         .values(**_dumps(fields, _JSON_EXP)))
+        values = _dumps(fields, _JSON_EXP, self._pg)
+        self._write(lambda conn: conn.execute(
+            s.experiments.update().where(s.experiments.c.id == experiment_id).values(**values)))
 
     def experiment(self, key: str) -> dict[str, Any]:
         """The experiment with this id, or the newest one with this name."""
-        with self.engine.connect() as conn:
+        def work(conn: sa.Connection) -> Any:
             row = conn.execute(sa.select(s.experiments).where(s.experiments.c.id == key)).first()
             if row is None:
                 row = conn.execute(
                     sa.select(s.experiments).where(s.experiments.c.name == key)
                     .order_by(s.experiments.c.created.desc()).limit(1)).first()
+            return row
+
+        row = self.read(work)
         if row is None:
             raise NotFoundError(f"no experiment with id or name {key!r} in {self.url}")
         return _loads(row._mapping, _JSON_EXP)
@@ -123,36 +213,45 @@ class Store:
         query = sa.select(s.experiments).order_by(s.experiments.c.created)
         if name is not None:
             query = query.where(s.experiments.c.name == name)
-        with self.engine.connect() as conn:
-            return [_loads(r._mapping, _JSON_EXP) for r in conn.execute(query)]
+        return self.read(lambda conn: [_loads(r._mapping, _JSON_EXP)
+                                        for r in conn.execute(query)])
 
     # -- runs --------------------------------------------------------------------------
     def create_runs(self, rows: Sequence[Mapping[str, Any]],
                     events: Iterable[Mapping[str, Any]] = ()) -> None:
         if not rows:
             return
-        with self.engine.begin() as conn:
-            conn.execute(s.runs.insert(), [_dumps(r, _JSON_RUN) for r in rows])
-            self._events(conn, events)
+        values = [_dumps(r, _JSON_RUN, self._pg) for r in rows]
+        events = self._event_rows(events)
+
+        def work(conn: sa.Connection) -> None:
+            conn.execute(s.runs.insert(), values)
+            _insert_events(conn, events)
+
+        self._write(work)
 
     def update_runs(self, updates: Sequence[tuple[str, Mapping[str, Any]]],
                     events: Iterable[Mapping[str, Any]] = ()) -> None:
         """Apply ``(run_id, fields)`` updates (and record events) in one transaction."""
-        with self.engine.begin() as conn:
-            for run_id, fields in updates:
-                conn.execute(s.runs.update().where(s.runs.c.id == run_id)
-                             .values(**_dumps(fields, _JSON_RUN)))
-            self._events(conn, events)
+        values = [(run_id, _dumps(fields, _JSON_RUN, self._pg)) for run_id, fields in updates]
+        events = self._event_rows(events)
+
+        def work(conn: sa.Connection) -> None:
+            for run_id, fields in values:
+                conn.execute(s.runs.update().where(s.runs.c.id == run_id).values(**fields))
+            _insert_events(conn, events)
+
+        self._write(work)
 
     def runs(self, experiment_id: str) -> list[dict[str, Any]]:
         query = (sa.select(s.runs).where(s.runs.c.experiment_id == experiment_id)
                  .order_by(s.runs.c.number))
-        with self.engine.connect() as conn:
-            return [_loads(r._mapping, _JSON_RUN) for r in conn.execute(query)]
+        return self.read(lambda conn: [_loads(r._mapping, _JSON_RUN)
+                                        for r in conn.execute(query)])
 
     def run(self, run_id: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(s.runs).where(s.runs.c.id == run_id)).first()
+        row = self.read(lambda conn: conn.execute(
+            sa.select(s.runs).where(s.runs.c.id == run_id)).first())
         if row is None:
             raise NotFoundError(f"no run with id {run_id!r} in {self.url}")
         return _loads(row._mapping, _JSON_RUN)
@@ -166,15 +265,22 @@ class Store:
         Rows go to the driver's ``executemany`` as plain tuples: the per-row cost of
         building SQLAlchemy parameters would halve the ingestion rate.
         """
-        with self.engine.begin() as conn:
-            if records:
-                rows = [tuple(r[c] for c in s.MetricRow._fields) if isinstance(r, Mapping)
-                        else tuple(r) for r in records]
+        rows = [tuple(r[c] for c in s.MetricRow._fields) if isinstance(r, Mapping)
+                else tuple(r) for r in records]
+        if self._pg:
+            rows = [_nul_free_row(r) for r in rows]
+        updates = [(run_id, _dumps(fields, _JSON_RUN, self._pg))
+                   for run_id, fields in run_updates]
+        events = self._event_rows(events)
+
+        def work(conn: sa.Connection) -> None:
+            if rows:
                 conn.exec_driver_sql(self._insert_metrics_sql, rows)
-            for run_id, fields in run_updates:
-                conn.execute(s.runs.update().where(s.runs.c.id == run_id)
-                             .values(**_dumps(fields, _JSON_RUN)))
-            self._events(conn, events)
+            for run_id, fields in updates:
+                conn.execute(s.runs.update().where(s.runs.c.id == run_id).values(**fields))
+            _insert_events(conn, events)
+
+        self._write(work)
 
     def metrics(self, run_ids: Sequence[str], names: Sequence[str] | None = None
                 ) -> list[dict[str, Any]]:
@@ -182,8 +288,9 @@ class Store:
         if not run_ids:
             return []
         m = s.metrics.c
-        out: list[dict[str, Any]] = []
-        with self.engine.connect() as conn:
+
+        def work(conn: sa.Connection) -> list[dict[str, Any]]:
+            out: list[dict[str, Any]] = []
             for chunk in _chunks(list(run_ids), 500):
                 query = sa.select(m.run_id, m.name, m.step, m.kind, m.value, m.value_text,
                                   m.value_json, m.time).where(m.run_id.in_(chunk))
@@ -193,7 +300,9 @@ class Store:
                     out.append({"run_id": r.run_id, "name": r.name, "step": r.step,
                                 "kind": r.kind, "time": r.time,
                                 "value": decode_value(r.value, r.value_text, r.value_json)})
-        return out
+            return out
+
+        return self.read(work)
 
     def metric_series(self, experiment_id: str, name: str) -> dict[str, list[Any]]:
         """run id → values of one metric in log order, for every run of the experiment."""
@@ -202,12 +311,15 @@ class Store:
                  .select_from(s.metrics.join(s.runs, s.runs.c.id == m.run_id))
                  .where(r.experiment_id == experiment_id, m.name == name, m.kind == "metric")
                  .order_by(m.run_id, m.step))
-        out: dict[str, list[Any]] = {}
-        with self.engine.connect() as conn:
+
+        def work(conn: sa.Connection) -> dict[str, list[Any]]:
+            out: dict[str, list[Any]] = {}
             for row in conn.execute(query):
                 out.setdefault(row.run_id, []).append(
                     decode_value(row.value, row.value_text, row.value_json))
-        return out
+            return out
+
+        return self.read(work)
 
     def metric_counts(self, experiment_id: str) -> dict[tuple[str, str], int]:
         """(run id, metric name) → number of values stored (the last step)."""
@@ -215,30 +327,45 @@ class Store:
         query = (sa.select(m.run_id, m.name, sa.func.max(m.step))
                  .select_from(s.metrics.join(s.runs, s.runs.c.id == m.run_id))
                  .where(r.experiment_id == experiment_id).group_by(m.run_id, m.name))
-        with self.engine.connect() as conn:
-            return {(a, b): c for a, b, c in conn.execute(query)}
+        return self.read(lambda conn: {(a, b): c for a, b, c in conn.execute(query)})
 
     # -- events --------------------------------------------------------------------------
-    @staticmethod
-    def _events(conn: sa.Connection, events: Iterable[Mapping[str, Any]]) -> None:
-        rows = [dict(e) for e in events]
+    def _event_rows(self, events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        rows = [_dumps(e, (), self._pg) for e in events]
         for row in rows:
             row.setdefault("time", time.time())
-        if rows:
-            conn.execute(s.events.insert(), rows)
+        return rows
 
     def add_events(self, events: Iterable[Mapping[str, Any]]) -> None:
-        with self.engine.begin() as conn:
-            self._events(conn, events)
+        rows = self._event_rows(events)
+        self._write(lambda conn: _insert_events(conn, rows))
 
     def events(self, experiment_id: str) -> list[dict[str, Any]]:
         query = (sa.select(s.events).where(s.events.c.experiment_id == experiment_id)
                  .order_by(s.events.c.id))
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
 
 
-def _dumps(row: Mapping[str, Any], json_cols: tuple[str, ...]) -> dict[str, Any]:
+def _insert_events(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(s.events.insert(), rows)
+
+
+def _nul_free(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL: keep the rest, with U+FFFD in its place."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value \
+        else value
+
+
+def _nul_free_row(row: tuple) -> tuple:
+    # only the metric name and a string value can hold NUL (JSON text escapes it)
+    if "\x00" in row[1] or (row[5] is not None and "\x00" in row[5]):
+        return tuple(_nul_free(v) for v in row)
+    return row
+
+
+def _dumps(row: Mapping[str, Any], json_cols: tuple[str, ...],
+           nul_free: bool = False) -> dict[str, Any]:
     out = dict(row)
     for col in json_cols:
         if col in out and not isinstance(out[col], str):
@@ -246,6 +373,8 @@ def _dumps(row: Mapping[str, Any], json_cols: tuple[str, ...]) -> dict[str, Any]
     for key, value in out.items():
         if isinstance(value, enum.Enum):
             out[key] = value.value
+        elif nul_free:
+            out[key] = _nul_free(value)
     return out
 
 

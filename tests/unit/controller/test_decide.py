@@ -49,3 +49,20 @@ def test_parents_join_the_reference_table():
     decisions = policy_decisions(policy, PrimaryMetricGoal.MAXIMIZE, [("b", 0)], runs,
                                  {"parent_0": [0.9]})
     assert [d[0] for d in decisions] == ["b"]
+
+
+def test_sweep_outcome_failed_only_when_every_run_failed():
+    from hypersweep.controller._decide import sweep_outcome
+    from hypersweep.status import ExperimentStatus
+
+    def runs(*statuses):
+        return [type("R", (), {"status": s})() for s in statuses]
+
+    done = ExperimentStatus.COMPLETED
+    assert sweep_outcome(done, runs(RunStatus.FAILED, RunStatus.FAILED), None, False) == (
+        ExperimentStatus.FAILED, "all 2 runs failed")
+    assert sweep_outcome(done, runs(RunStatus.FAILED, RunStatus.COMPLETED), None, True) == (
+        done, "search space exhausted")
+    assert sweep_outcome(ExperimentStatus.CANCELED, runs(RunStatus.FAILED), "stop", False) == (
+        ExperimentStatus.CANCELED, "stop")
+    assert sweep_outcome(done, [], None, False) == (done, None)
