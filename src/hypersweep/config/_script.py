@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hypersweep._checks import describe, is_number, number
+from hypersweep._checks import describe, integer, is_number, number, process_text, text
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError
 
 __all__ = ["Environment", "ScriptRunConfig"]
@@ -33,7 +33,8 @@ class Environment:
             raise ConfigurationTypeError(
                 f"python_interpreter must be a path, got {describe(python_interpreter)}")
         self.python_interpreter = str(python_interpreter) if python_interpreter else None
-        self.environment_variables = _env_vars(environment_variables or {})
+        self.environment_variables = _env_vars(
+            {} if environment_variables is None else environment_variables)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "python_interpreter": self.python_interpreter,
@@ -49,20 +50,20 @@ def _env_vars(values: Any) -> dict[str, str]:
             f"environment_variables must be a dict of str → str, got {describe(values)}")
     out = {}
     for key, value in values.items():
-        if not isinstance(key, str) or not _ENV_NAME.match(key):
+        if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
             raise ConfigurationError(
                 f"environment_variables: invalid variable name {key!r}; allowed: letters, "
                 "digits and '_', not starting with a digit")
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ConfigurationTypeError(
                 f"environment_variables[{key!r}] must be a string, got {describe(value)}")
-        out[key] = str(value)
+        out[key] = process_text(f"environment_variables[{key!r}]", str(value))
     return out
 
 
 def _argument(index: int, value: Any) -> str:
     if isinstance(value, str):
-        return value
+        return process_text(f"arguments[{index}]", value)
     if isinstance(value, bool) or is_number(value):
         return repr(float(value)) if isinstance(value, float) else str(value)
     if isinstance(value, os.PathLike):
@@ -80,7 +81,12 @@ class ScriptRunConfig:
                         arguments=["--epochs", 10])
 
     Sampled hyperparameters are appended to ``arguments`` as ``--name value`` pairs.
-    ``max_run_duration_seconds`` bounds each trial (as in HyperDrive).
+    ``max_run_duration_seconds`` bounds each trial (as in HyperDrive). ``resources`` is
+    each trial's request on a Ray cluster (ignored by local processes): ``num_cpus``
+    (default 1), ``num_gpus``, ``memory`` (bytes) and custom Ray resources by name, e.g.
+    ``resources={"num_cpus": 4, "num_gpus": 1}``; ``compute_target`` may then be
+    ``"ray"``, ``"auto"``, ``"ray://host:port"`` or ``{"type": "ray", "address": ...,
+    "max_retries": 1, ...}`` (options of :class:`~hypersweep.execution._ray.RayExecutor`).
     """
 
     def __init__(self, source_directory: str | os.PathLike = ".", script: str | None = None,
@@ -88,7 +94,8 @@ class ScriptRunConfig:
                  _telemetry_values: Any = None, compute_target: Any = None,
                  environment: Environment | Mapping[str, str] | None = None, *,
                  max_run_duration_seconds: float = _DEFAULT_MAX_RUN_SECONDS,
-                 command: Sequence[str] | str | None = None) -> None:
+                 command: Sequence[str] | str | None = None,
+                 resources: Mapping[str, float] | None = None) -> None:
         if not isinstance(source_directory, str | os.PathLike):
             raise ConfigurationTypeError(
                 f"source_directory must be a path, got {describe(source_directory)}")
@@ -113,6 +120,7 @@ class ScriptRunConfig:
         self.command = _command(command)
         self.run_config = run_config
         self.compute_target = _compute(compute_target)
+        self.resources = _resources("resources", resources)
         if environment is None:
             environment = Environment()
         elif isinstance(environment, Mapping):
@@ -156,8 +164,91 @@ def _compute(target: Any) -> dict[str, Any]:
         raise ConfigurationError(
             f"compute_target must be 'local', 'ray', a 'ray://host:port' address or a compute "
             f"object, got {target!r}")
+    if isinstance(target, Mapping):
+        return _compute_mapping(target)
     to_json = getattr(target, "to_json", None)
     if callable(to_json):
-        return dict(to_json())
+        data = to_json()
+        if not isinstance(data, Mapping):
+            raise ConfigurationTypeError(
+                f"compute_target: {describe(target)}.to_json() must return a dict, got "
+                f"{describe(data)}")
+        return _compute_mapping(data)
     raise ConfigurationTypeError(
-        f"compute_target must be 'local', 'ray' or a compute object, got {describe(target)}")
+        f"compute_target must be 'local', 'ray', a dict or a compute object, got "
+        f"{describe(target)}")
+
+
+_AZURE_SIZING = ("instance_count", "instance_type", "shm_size", "docker_args", "properties",
+                 "locations")
+
+
+def _option(key: str, value: Any) -> Any:
+    """One RayExecutor keyword option, checked here so a typo fails at configuration."""
+    field = f"compute_target {key}"
+    if key == "max_retries":
+        return integer(field, value, minimum=0)
+    if key == "poll_seconds":
+        return number(field, value)
+    if key in ("shared_filesystem", "check_resources"):
+        if not isinstance(value, bool):
+            raise ConfigurationTypeError(f"{field} must be True or False, got "
+                                         f"{describe(value)}")
+        return value
+    if key in ("worker_dir", "namespace"):
+        return text(field, value)
+    if key == "runtime_env":
+        if not isinstance(value, Mapping):
+            raise ConfigurationTypeError(f"{field} must be a dict, got {describe(value)}")
+        return dict(value)
+    raise ConfigurationError(
+        f"compute_target: unknown Ray option {key!r}; allowed: type, address, max_retries, "
+        "shared_filesystem, worker_dir, namespace, runtime_env, check_resources, poll_seconds")
+
+
+def _compute_mapping(target: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"type": "ray", "address": ..., <RayExecutor options>}`` (options may also be
+    nested under ``"options"``) → ``{"type", "address", "options"}``."""
+    data = dict(target)
+    kind = data.pop("type", "ray")
+    if kind == "local" and not data:
+        return {"type": "local"}
+    if kind != "ray":
+        raise ConfigurationError(f"compute_target type must be 'local' or 'ray', got {kind!r}")
+    address = data.pop("address", None)
+    if address is not None and not isinstance(address, str):
+        raise ConfigurationTypeError(f"compute_target address must be a string, got "
+                                     f"{describe(address)}")
+    nested = data.pop("options", None) or {}
+    if not isinstance(nested, Mapping):
+        raise ConfigurationTypeError(f"compute_target options must be a dict, got "
+                                     f"{describe(nested)}")
+    options = {key: _option(key, value) for key, value in {**nested, **data}.items()}
+    out: dict[str, Any] = {"type": "ray", "address": address}
+    if options:
+        out["options"] = options
+    return out
+
+
+def _resources(field: str, value: Any) -> dict[str, float]:
+    """A trial's resource request: resource name → amount (a number >= 0)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigurationTypeError(f"{field} must be a dict of resource name → number, "
+                                     f"e.g. {{'num_cpus': 2, 'num_gpus': 1}}, got "
+                                     f"{describe(value)}")
+    out: dict[str, float] = {}
+    for name, amount in value.items():
+        if name in _AZURE_SIZING:
+            raise ConfigurationError(
+                f"{field}: {name!r} sizes Azure ML compute, which hypersweep does not use; "
+                "give num_cpus, num_gpus, memory (bytes) or custom Ray resources")
+        if not isinstance(name, str) or not name:
+            raise ConfigurationTypeError(f"{field}: resource names must be non-empty strings, "
+                                         f"got {describe(name)}")
+        if isinstance(amount, bool) or not is_number(amount) or not amount >= 0:
+            raise ConfigurationError(f"{field}[{name!r}] must be a number >= 0, got "
+                                     f"{amount!r}")
+        out[name] = float(amount)
+    return out

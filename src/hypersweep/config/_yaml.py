@@ -10,7 +10,8 @@ Accepted (every other top-level key is reported with the nearest valid one)::
     limits: {max_total_trials: 20, max_concurrent_trials: 4, timeout: 3600, trial_timeout: 600}
     early_termination: {type: bandit, slack_factor: 0.1, evaluation_interval: 1}
     inputs: {epochs: 10}          # ${{inputs.epochs}} in the command
-    compute: local | ray | ray://host:port
+    compute: local | ray | ray://host:port    # or {type: ray, address: auto, max_retries: 1}
+    # trial.resources: {num_cpus: 2, num_gpus: 1, memory: 8e9}  (per trial, on Ray)
 
 ``timeout`` and ``trial_timeout`` are seconds, as in Azure ML v2.
 """
@@ -72,7 +73,10 @@ def load_sweep_yaml(path: str | os.PathLike) -> tuple[SweepSpec, str | None]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigurationError(f"cannot read sweep file {str(path)!r}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path}: not UTF-8 text (byte {exc.start}: "
+                                 f"{exc.object[exc.start:exc.start + 1]!r})") from None
+    except (yaml.YAMLError, RecursionError) as exc:  # a deeply nested document recurses
         raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
     return spec_from_yaml_data(data, base_dir=path.parent)
 
@@ -99,7 +103,7 @@ def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[S
     run_config = ScriptRunConfig(
         source_directory=str(source), command=command,
         environment=Environment(environment_variables=env_vars),
-        compute_target=_compute(data.get("compute")))
+        compute_target=_compute(data.get("compute")), resources=trial.get("resources"))
     objective = _keys("objective", data["objective"], _OBJECTIVE)
     for key in _OBJECTIVE:
         if key not in objective:
@@ -157,11 +161,12 @@ def _policy(data: Any):
     return policy_from_v2(data)
 
 
-def _compute(value: Any) -> str | None:
-    if value is None:
-        return None
+def _compute(value: Any) -> str | Mapping[str, Any] | None:
+    if value is None or isinstance(value, Mapping):  # {type: ray, address: ..., max_retries: 1}
+        return value
     if not isinstance(value, str):
-        raise ConfigurationTypeError(f"compute must be a string, got {describe(value)}")
+        raise ConfigurationTypeError(f"compute must be a string or a mapping, got "
+                                     f"{describe(value)}")
     return value.removeprefix("azureml:") if value.startswith("azureml:local") else value
 
 
