@@ -1,0 +1,1 @@
+"""Early-termination benchmark: compute saved versus quality lost (see run.py)."""
