@@ -14,7 +14,10 @@ def _bind(host: str, port: int) -> socket.socket:
     from hypersweep.errors import ConfigurationError
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio switches Nagle's algorithm off (TCP_NODELAY) only on
+    # sockets whose protocol says TCP; with proto 0 every response waited for the
+    # client's delayed ACK, ~40 ms per request on a keep-alive connection
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
