@@ -95,3 +95,11 @@ def test_scatter_axes_can_be_chosen(sweep):
 def test_plot_functions_need_a_sweep():
     with pytest.raises(TypeError, match="HyperDriveRun or SweepData"):
         sweep_data("HD_x")
+
+
+def test_plot_module_exposes_the_same_functions_as_the_package_root():
+    import hypersweep.plot as plot_module
+
+    for name in plot_module.__all__:
+        assert getattr(plot_module, name) is getattr(hypersweep.plots, name)
+    assert plot_module.plot_metrics is hypersweep.plot_metrics
