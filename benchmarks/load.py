@@ -181,11 +181,20 @@ def loaded_sweep(runs: int, concurrency: int, seconds: float, clients: int, rate
             elapsed = run_controller(ws, sweep_id)
             generator.wait(timeout=seconds + 120)
             load = json.loads(out.read_text())
+            load["runs_recorded"], load["runs_ended"] = _ended_runs(ws, sweep_id)
         finally:
             dashboard.terminate()
             dashboard.wait(timeout=30)
         load["sweep_outlasted_load"] = elapsed > seconds
         return elapsed, load
+
+
+def _ended_runs(ws: Any, sweep_id: str) -> tuple[int, int]:
+    """(runs in the store, runs in a terminal state): nothing may be lost under load."""
+    from hypersweep.status import RunStatus
+
+    runs = ws.store.runs(sweep_id)
+    return len(runs), sum(RunStatus(r["status"]).is_terminal for r in runs)
 
 
 def unloaded_sweep(runs: int, concurrency: int) -> float:
@@ -223,7 +232,8 @@ def main(argv: list[str] | None = None) -> dict:
             "unloaded_overhead_ms_per_trial": over_unloaded / runs * 1e3,
             "loaded_overhead_ms_per_trial": over_loaded / runs * 1e3,
             "overhead_ratio": ratio, "load": load,
-            "passed": load["failed"] == 0 and ratio <= 1.5}
+            "passed": load["failed"] == 0 and ratio <= 1.5
+            and load["runs_recorded"] == load["runs_ended"] == runs}
     print(f"{runs} no-op trials at concurrency {args.concurrency}: floor {floor:.1f} s, "
           f"unloaded sweep {unloaded:.1f} s, loaded sweep {loaded:.1f} s")
     print(f"overhead per trial: unloaded {data['unloaded_overhead_ms_per_trial']:.1f} ms, "
@@ -232,6 +242,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"({load['rate']:.1f}/s, {load['clients']} clients), {load['failed']} failed; "
           f"latency p50 {load['p50_ms']:.1f} ms, p95 {load['p95_ms']:.1f} ms, "
           f"p99 {load['p99_ms']:.1f} ms, max {load['max_ms']:.1f} ms")
+    print(f"runs: {load['runs_recorded']} recorded, {load['runs_ended']} ended (of {runs})")
     print(f"{'PASS' if data['passed'] else 'FAIL'}; saved {save('load', data)}")
     return data
 

@@ -261,7 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                   **{label(r): {"engine": "mirror", "policy": r} for r in scan},
                   **{name: {"engine": "optuna", **spec} for name, spec in PEERS.items()}},
         "validation": {"controller_replays": len(checked),
-                       "mirror_agrees": len(checked) - len(disagreements)},
+                       "mirror_agrees": len(checked) - len(disagreements),
+                       "disagreements": [[r["set"], r["rule"], r["concurrency"], r["order"]]
+                                         for r in disagreements]},
         "summaries": [{"set": s, "rule": r, "concurrency": c, **v}
                       for (s, r, c), v in sorted(summaries.items())],
         "matched": comparisons,
