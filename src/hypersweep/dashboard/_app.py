@@ -31,6 +31,7 @@ from hypersweep.errors import ConfigurationError, NotFoundError
 __all__ = ["create_app", "plotly_js_path", "serve"]
 
 STATIC = Path(__file__).parent / "static"
+REFRESH_SECONDS = 1.0  # hypersweep ui: a running sweep is re-read at most once a second
 TOKEN_ENV = "HYPERSWEEP_UI_TOKEN"
 
 
@@ -67,14 +68,17 @@ def _page(name: str) -> Any:
 
 
 def create_app(source: Any, *, token: str | None = None,
-               allowed_hosts: Sequence[str] | None = LOOPBACK_NAMES) -> Any:
+               allowed_hosts: Sequence[str] | None = LOOPBACK_NAMES,
+               refresh_seconds: float = 0.0) -> Any:
     """The dashboard as an ASGI app over ``source`` (a Workspace or a Store), read-only.
 
     ``token`` requires an access token on every request; ``allowed_hosts`` are the Host
-    header names served (None: any, for a dashboard reached through other names).
+    header names served (None: any, for a dashboard reached through other names);
+    ``refresh_seconds``: how stale a running sweep's data may be (0: re-checked on every
+    request), which bounds the store reads however many viewers poll.
     """
     store = getattr(source, "store", source)
-    api = Api(SweepCache(store))
+    api = Api(SweepCache(store, refresh_seconds=refresh_seconds))
     routes = [
         Route("/", _page("experiments.html")),
         Route("/experiments/{id}", _page("experiment.html")),
@@ -113,7 +117,7 @@ def serve(source: Any, *, host: str = "127.0.0.1", port: int = 8765, token: str 
 
     check_bind(host, token)
     hosts = LOOPBACK_NAMES if is_loopback(host) else None
-    app = create_app(source, token=token, allowed_hosts=hosts)
+    app = create_app(source, token=token, allowed_hosts=hosts, refresh_seconds=REFRESH_SECONDS)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
                             server_header=False, access_log=False)
     server = uvicorn.Server(config)

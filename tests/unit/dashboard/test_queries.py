@@ -37,3 +37,28 @@ def test_the_cache_serves_an_unchanged_sweep_from_memory(sweep):
     assert v2 != v1 and len(d2.runs) == 7 and d2.series is not None  # curves kept fresh
     assert cache.snapshot("demo")[0] == v2  # by name
     assert cache.memo(("k", v2), lambda: 1) == 1 and cache.memo(("k", v2), lambda: 2) == 1
+
+
+def test_a_freshness_window_bounds_store_reads_and_then_sees_changes(sweep):
+    from hypersweep.dashboard._cache import SweepCache
+
+    now = [100.0]
+    cache = SweepCache(sweep._store, refresh_seconds=1.0, clock=lambda: now[0])
+    v1, d1 = cache.snapshot(sweep.id)
+    add_run(sweep, 6, {"lr": 0.01, "batch": 16, "dropout": 0.1}, [0.2])
+    now[0] += 0.5  # within the window: the store is not asked again
+    assert cache.snapshot(sweep.id) == (v1, d1)
+    now[0] += 0.6  # past it: the new run is seen
+    v2, d2 = cache.snapshot(sweep.id)
+    assert v2 != v1 and len(d2.runs) == len(d1.runs) + 1
+    assert cache.version("demo") == (sweep.id, v2)  # a name resolves to the sweep id
+
+
+def test_without_a_window_every_request_sees_the_latest_data(sweep):
+    from hypersweep.dashboard._cache import SweepCache
+
+    cache = SweepCache(sweep._store, clock=lambda: 0.0)  # a frozen clock changes nothing
+    v1, d1 = cache.snapshot(sweep.id)
+    add_run(sweep, 6, {"lr": 0.01, "batch": 16, "dropout": 0.1}, [0.2])
+    v2, d2 = cache.snapshot(sweep.id)
+    assert v2 != v1 and len(d2.runs) == len(d1.runs) + 1
