@@ -3,7 +3,7 @@
 Usage::
 
     pip install -e .[bench]                       # optuna, hyperopt, torch, scikit-learn
-    python -m benchmarks.bayesian.run             # full run (about half an hour, 2 cores)
+    python -m benchmarks.bayesian.run             # full run (about 50 minutes, 2 cores)
     python -m benchmarks.bayesian.run --quick     # a few minutes: fewer seeds and problems
 
 Writes ``benchmarks/results/bayesian.json`` (raw traces, summary, latency) and
@@ -40,9 +40,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="2 seeds, 5 problems, ≤ 50 trials")
-    parser.add_argument("--seeds", type=int, help="seeds per cell (default 10, quick 2)")
+    parser.add_argument("--seeds", type=int,
+                        help="seeds per cell (default 20 for the synthetic problems, whose "
+                             "results hinge on the initial design; quick 2)")
     parser.add_argument("--model-seeds", type=int,
-                        help="seeds for the model-tuning problems (default: --seeds)")
+                        help="seeds for the model-tuning problems (default 10; quick: --seeds)")
     parser.add_argument("--problems", nargs="+", choices=list(PROBLEMS))
     parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
     parser.add_argument("--budget", type=int, help="cap on trials per run")
@@ -153,7 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from benchmarks.bayesian.report import acceptance, markdown, summarise
 
     args = _parse(argv)
-    seeds = args.seeds or (2 if args.quick else 10)
+    seeds = args.seeds or (2 if args.quick else 20)
+    if args.model_seeds is None and not args.quick:
+        args.model_seeds = min(seeds, 10)
     start = time.perf_counter()
     tasks = _tasks(args, seeds)
     runs = _collect_runs(args, tasks)
