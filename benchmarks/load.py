@@ -10,10 +10,12 @@ Three measurements on this machine, each in its own processes:
    cycling through what the dashboard's pages poll: the experiment list, the sweep, its
    runs table, its metrics and parallel-coordinates figures, a run, its metrics, its log.
 
-Overhead = sweep seconds − floor seconds. Passes when no request failed and the loaded
+Overhead = sweep seconds − floor seconds, medians over ``--repeat`` alternating passes. Passes
+when no request failed, every run was recorded and ended, and the loaded
 overhead is at most 1.5 × the unloaded one. Bounded in time and count; loopback only.
 
     python -m benchmarks.load [--runs 1000] [--concurrency 8] [--seconds 60] [--rate 20]
+                              [--repeat 3]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,7 +165,8 @@ def generate(address: str, sweep_id: str, seconds: float, clients: int, rate: fl
             "seconds": elapsed, "rate": len(results) / elapsed, "clients": clients,
             "target_rate": rate or None,
             "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
-            "max_ms": latencies[-1] * 1e3 if latencies else None, "by_endpoint": per_kind}
+            "max_ms": latencies[-1] * 1e3 if latencies else None, "by_endpoint": per_kind,
+            "latencies_ms": [round(x * 1e3, 3) for x in latencies]}
 
 
 # -- the benchmark ------------------------------------------------------------------------------
@@ -197,6 +201,28 @@ def _ended_runs(ws: Any, sweep_id: str) -> tuple[int, int]:
     return len(runs), sum(RunStatus(r["status"]).is_terminal for r in runs)
 
 
+def _quantile(ordered: list[float], q: float) -> float | None:
+    """The q-quantile of sorted values, as ``generate`` computes its percentiles."""
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
+
+
+def _merge(loads: list[dict]) -> dict:
+    """One load report from several passes: counts summed, latencies from every request."""
+    latencies = sorted(ms for one in loads for ms in one.pop("latencies_ms"))
+    merged = dict(loads[0])
+    for key in ("requests", "failed", "seconds", "runs_recorded", "runs_ended"):
+        merged[key] = sum(one[key] for one in loads)
+    merged["failed_examples"] = [e for one in loads for e in one["failed_examples"]][:10]
+    merged["rate"] = merged["requests"] / merged["seconds"]
+    merged["sweep_outlasted_load"] = any(one["sweep_outlasted_load"] for one in loads)
+    for q in (50, 95, 99):
+        merged[f"p{q}_ms"] = _quantile(latencies, q / 100)
+    merged["max_ms"] = latencies[-1] if latencies else None
+    merged["by_endpoint"] = {k: sum(one["by_endpoint"].get(k, 0) for one in loads)
+                             for k in loads[0]["by_endpoint"]}
+    return merged
+
+
 def unloaded_sweep(runs: int, concurrency: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         ws, sweep_id = create_sweep(tmp, runs, concurrency)
@@ -211,7 +237,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rate", type=float, default=20.0,
                         help="requests per second in all (0: as fast as possible)")
-    parser.add_argument("--quick", action="store_true", help="100 runs, 15 s of load")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="passes of floor, unloaded and loaded sweep (medians compared)")
+    parser.add_argument("--quick", action="store_true", help="100 runs, 15 s of load, 1 pass")
     parser.add_argument("--generate", help=argparse.SUPPRESS)   # internal: be the generator
     parser.add_argument("--sweep", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -221,9 +249,19 @@ def main(argv: list[str] | None = None) -> dict:
         Path(args.out).write_text(json.dumps(result))
         return result
     runs, seconds = (100, 15.0) if args.quick else (args.runs, args.seconds)
-    floor = python_floor(runs, args.concurrency)
-    unloaded = unloaded_sweep(runs, args.concurrency)
-    loaded, load = loaded_sweep(runs, args.concurrency, seconds, args.clients, args.rate)
+    if args.quick:
+        args.repeat = 1
+    # on two cores one pass of each varies by a factor of two: alternate the three
+    # measurements ``--repeat`` times and compare medians
+    floors, unloadeds, loadeds, loads = [], [], [], []
+    for _ in range(args.repeat):
+        floors.append(python_floor(runs, args.concurrency))
+        unloadeds.append(unloaded_sweep(runs, args.concurrency))
+        elapsed, one = loaded_sweep(runs, args.concurrency, seconds, args.clients, args.rate)
+        loadeds.append(elapsed)
+        loads.append(one)
+    floor, unloaded, loaded = (statistics.median(v) for v in (floors, unloadeds, loadeds))
+    load = _merge(loads)
     over_unloaded, over_loaded = unloaded - floor, loaded - floor
     ratio = over_loaded / over_unloaded if over_unloaded > 0 else float("inf")
     data = {"runs": runs, "concurrency": args.concurrency, "load_seconds": seconds,
@@ -231,9 +269,13 @@ def main(argv: list[str] | None = None) -> dict:
             "floor_s": floor, "unloaded_sweep_s": unloaded, "loaded_sweep_s": loaded,
             "unloaded_overhead_ms_per_trial": over_unloaded / runs * 1e3,
             "loaded_overhead_ms_per_trial": over_loaded / runs * 1e3,
-            "overhead_ratio": ratio, "load": load,
+            "overhead_ratio": ratio, "load": load, "repeat": args.repeat,
+            "passes": {"floor_s": floors, "unloaded_sweep_s": unloadeds,
+                       "loaded_sweep_s": loadeds,
+                       "ratios": [(lo - f) / (u - f) if u > f else None
+                                  for f, u, lo in zip(floors, unloadeds, loadeds, strict=True)]},
             "passed": load["failed"] == 0 and ratio <= 1.5
-            and load["runs_recorded"] == load["runs_ended"] == runs}
+            and load["runs_recorded"] == load["runs_ended"] == runs * args.repeat}
     print(f"{runs} no-op trials at concurrency {args.concurrency}: floor {floor:.1f} s, "
           f"unloaded sweep {unloaded:.1f} s, loaded sweep {loaded:.1f} s")
     print(f"overhead per trial: unloaded {data['unloaded_overhead_ms_per_trial']:.1f} ms, "
@@ -242,7 +284,9 @@ def main(argv: list[str] | None = None) -> dict:
           f"({load['rate']:.1f}/s, {load['clients']} clients), {load['failed']} failed; "
           f"latency p50 {load['p50_ms']:.1f} ms, p95 {load['p95_ms']:.1f} ms, "
           f"p99 {load['p99_ms']:.1f} ms, max {load['max_ms']:.1f} ms")
-    print(f"runs: {load['runs_recorded']} recorded, {load['runs_ended']} ended (of {runs})")
+    print(f"runs: {load['runs_recorded']} recorded, {load['runs_ended']} ended "
+          f"(of {runs * args.repeat} in {args.repeat} loaded pass(es)); ratio per pass: "
+          + ", ".join(f"{r:.2f}" for r in data["passes"]["ratios"] if r is not None))
     print(f"{'PASS' if data['passed'] else 'FAIL'}; saved {save('load', data)}")
     return data
 
