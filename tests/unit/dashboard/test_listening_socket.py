@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 
 from hypersweep.cli._ui import _bind
 
@@ -34,5 +35,8 @@ def test_connections_accepted_by_the_ui_socket_have_nagle_switched_off():
                 await asyncio.sleep(0.01)
             writer.close()
 
-    asyncio.run(main())
+    # its own thread: another test (Playwright's sync API) may leave a loop running here
+    worker = threading.Thread(target=lambda: asyncio.run(main()))
+    worker.start()
+    worker.join(timeout=30)
     assert seen and seen[0] != 0
