@@ -1,25 +1,8 @@
 """``hypersweep.plot``: the notebook figures under the name the documentation uses.
 
-The figures live in :mod:`hypersweep.plots`; this module only re-exports its public
-functions so that ``from hypersweep.plot import plot_metrics`` works as well.
+The figures live in :mod:`hypersweep.plots`; this module re-exports exactly its public
+names (one list, kept there), so that ``from hypersweep.plot import plot_metrics`` works.
 """
 
-from hypersweep.plots import (
-    plot_compute_saved,
-    plot_importance,
-    plot_metrics,
-    plot_parallel_coordinates,
-    plot_scatter,
-    plot_scatter3d,
-    to_figure,
-)
-
-__all__ = [
-    "plot_compute_saved",
-    "plot_importance",
-    "plot_metrics",
-    "plot_parallel_coordinates",
-    "plot_scatter",
-    "plot_scatter3d",
-    "to_figure",
-]
+from hypersweep.plots import *  # noqa: F403
+from hypersweep.plots import __all__  # noqa: F401
