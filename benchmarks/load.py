@@ -151,11 +151,8 @@ def generate(address: str, sweep_id: str, seconds: float, clients: int, rate: fl
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    latencies = sorted(r[2] for r in results)
+    latencies_ms = sorted(r[2] * 1e3 for r in results)
     failures = [r for r in results if r[1] != 200]
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1e3
 
     per_kind: dict[str, int] = {}
     for kind, _status, _lat in results:
@@ -164,9 +161,8 @@ def generate(address: str, sweep_id: str, seconds: float, clients: int, rate: fl
             "failed_examples": [f"{k} → {s}" for k, s, _ in failures[:5]],
             "seconds": elapsed, "rate": len(results) / elapsed, "clients": clients,
             "target_rate": rate or None,
-            "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
-            "max_ms": latencies[-1] * 1e3 if latencies else None, "by_endpoint": per_kind,
-            "latencies_ms": [round(x * 1e3, 3) for x in latencies]}
+            **_percentiles(latencies_ms), "by_endpoint": per_kind,
+            "latencies_ms": [round(x, 3) for x in latencies_ms]}
 
 
 # -- the benchmark ------------------------------------------------------------------------------
@@ -201,9 +197,13 @@ def _ended_runs(ws: Any, sweep_id: str) -> tuple[int, int]:
     return len(runs), sum(RunStatus(r["status"]).is_terminal for r in runs)
 
 
-def _quantile(ordered: list[float], q: float) -> float | None:
-    """The q-quantile of sorted values, as ``generate`` computes its percentiles."""
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
+def _percentiles(ordered_ms: list[float]) -> dict[str, float | None]:
+    """p50, p95, p99 and max of sorted latencies (ms), for one pass or several merged."""
+    if not ordered_ms:
+        return {"p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
+    last = len(ordered_ms) - 1
+    return {**{f"p{q}_ms": ordered_ms[min(last, int(q / 100 * len(ordered_ms)))]
+               for q in (50, 95, 99)}, "max_ms": ordered_ms[-1]}
 
 
 def _merge(loads: list[dict]) -> dict:
@@ -215,9 +215,7 @@ def _merge(loads: list[dict]) -> dict:
     merged["failed_examples"] = [e for one in loads for e in one["failed_examples"]][:10]
     merged["rate"] = merged["requests"] / merged["seconds"]
     merged["sweep_outlasted_load"] = any(one["sweep_outlasted_load"] for one in loads)
-    for q in (50, 95, 99):
-        merged[f"p{q}_ms"] = _quantile(latencies, q / 100)
-    merged["max_ms"] = latencies[-1] if latencies else None
+    merged.update(_percentiles(latencies))
     merged["by_endpoint"] = {k: sum(one["by_endpoint"].get(k, 0) for one in loads)
                              for k in loads[0]["by_endpoint"]}
     return merged

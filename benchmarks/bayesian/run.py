@@ -44,7 +44,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="seeds per cell (default 20 for the synthetic problems, whose "
                              "results hinge on the initial design; quick 2)")
     parser.add_argument("--model-seeds", type=int,
-                        help="seeds for the model-tuning problems (default 10; quick: --seeds)")
+                        help="seeds for the model-tuning problems (default: --seeds, at most 10)")
     parser.add_argument("--problems", nargs="+", choices=list(PROBLEMS))
     parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
     parser.add_argument("--budget", type=int, help="cap on trials per run")
