@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -44,10 +45,34 @@ T = TypeVar("T")
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA journal_mode=WAL")
+    _ensure_wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _ensure_wal(cur: Any, *, seconds: float = 30.0) -> None:
+    """Put the file in WAL mode, waiting out other connections that are doing the same.
+
+    WAL is a property of the file, so this is a no-op after the first open. Switching needs
+    an exclusive lock, and SQLite reports SQLITE_BUSY for it without calling the busy
+    handler when another connection is opening the same new file at that moment; hence
+    the explicit retry.
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.005
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _make_engine(url: str) -> Engine:

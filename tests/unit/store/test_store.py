@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import sqlite3
 import stat
 import threading
 import time
@@ -120,6 +121,27 @@ def test_readers_see_writes_while_a_writer_holds_a_transaction(store):
         assert reader.experiment("HD_a")["status"] == "Queued"
     assert reader.experiment("HD_a")["status"] == "Running"
     reader.close()
+
+
+def test_opening_waits_for_a_writer_that_holds_a_new_file_before_wal(tmp_path):
+    # switching a file to WAL while another connection holds its write lock fails at once
+    # with "database is locked" (SQLite skips the busy handler there; CI hit it when four
+    # stores opened one new file): the opener must wait for the lock like any writer
+    path = tmp_path / "hypersweep.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    release = threading.Timer(0.3, other.execute, ("COMMIT",))
+    release.start()
+    try:
+        s = Store(f"sqlite:///{path}")
+    finally:
+        release.join()
+        other.close()
+    with s.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    s.close()
 
 
 def test_reopening_keeps_data_and_concurrent_first_opens_agree(url):
