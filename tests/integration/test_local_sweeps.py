@@ -13,6 +13,7 @@ import time
 import pytest
 
 from hypersweep import (
+    BayesianParameterSampling,
     GridParameterSampling,
     RandomParameterSampling,
     choice,
@@ -42,6 +43,26 @@ def test_twenty_runs_at_most_four_at_a_time(workspace, source):
         alive += delta
         peak = max(peak, alive)
     assert peak == 4
+
+
+def _order(hd) -> list[tuple[str, str]]:
+    return [(e["kind"], e["run_id"].rsplit("_", 1)[1]) for e in hd._store.events(hd.id)
+            if e["run_id"] and e["kind"] in ("started", "completed")]
+
+
+def test_a_freed_slot_is_refilled_first_unless_the_sampler_needs_the_result(workspace,
+                                                                          source):
+    # random and grid suggestions do not depend on results: run 1 starts before run 0's
+    # end is recorded; Bayesian sampling must see run 0's result before suggesting run 1
+    rand = RandomParameterSampling({"x": uniform(0, 1)}, seed=0)
+    order = _order(sweep(workspace, source, rand, max_total_runs=3, max_concurrent_runs=1))
+    assert order.index(("started", "1")) < order.index(("completed", "0"))
+    assert order.index(("started", "2")) < order.index(("completed", "1"))
+    bayes = BayesianParameterSampling({"x": uniform(0, 1)}, seed=0)
+    order = _order(sweep(workspace, source, bayes, name="b", max_total_runs=3,
+                         max_concurrent_runs=1))
+    assert order == [("started", "0"), ("completed", "0"), ("started", "1"),
+                     ("completed", "1"), ("started", "2"), ("completed", "2")]
 
 
 def test_grid_runs_its_six_points_and_random_stops_when_exhausted(workspace, source):

@@ -1,16 +1,18 @@
 """The controller: the one loop that runs a sweep and the only writer of its store rows.
 
 Each pass: honour cancel requests and limits, ask the sampler for as many configurations
-as there are free slots, launch them, wait briefly for exits, store new metric lines,
-let the policy judge runs that reached a scheduled interval, and record ended runs. Every
-state change is committed before it is acted on, so a controller killed at any moment
-can be resumed (see ``_reconcile``).
+as there are free slots, launch them, prepare the next runs' folders, wait briefly for
+exits, refill the freed slots at once when the sampler does not need the ended runs'
+results, store new metric lines, let the policy judge runs that reached a scheduled
+interval, and record ended runs. Every state change is committed before it is acted on,
+so a controller killed at any moment can be resumed (see ``_reconcile``).
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -72,6 +74,9 @@ class Controller:
         self._dir = self.exp["artifacts_dir"]
         self._outage = Outage(self.id, store_retry_seconds)
         self._after = "a restart"               # what adopted runs are taken back after
+        self._live: set[str] = set()            # runs not terminal yet (pruned lazily)
+        self._ended: set[str] = set()           # ended processes whose runs are unrecorded
+        self._observed: dict[str, Observation] = {}  # terminal runs as the sampler sees them
 
     # -- main loop ------------------------------------------------------------------------
     def run(self) -> ExperimentStatus:
@@ -101,7 +106,16 @@ class Controller:
         self._check_stop(now)
         self._check_limits(now)
         self._launch_more()
+        self._stage_next()
         exits = self.executor.wait(self.poll_interval if self._active() else 0.0)
+        if exits and not self.sampler.uses_results:
+            # refill the freed slots first: the next trial's start does not wait for the
+            # ended ones' bookkeeping (their exits are on disk, see _reconcile)
+            self._ended = {e.run_id for e in exits}
+            try:
+                self._launch_more()
+            finally:
+                self._ended = set()
         self._ingest(self._active_ids())
         self._finish(exits)
         if self.on_progress is not None:
@@ -172,7 +186,7 @@ class Controller:
             self.stopping = duration_reason(self.spec, self.exp["started"], now)
             if self.stopping:
                 self._cancel_runs([(r, self.stopping) for r in self._active_ids()])
-        self._cancel_runs(timed_out(self.spec, list(self.runs.values()), now))
+        self._cancel_runs(timed_out(self.spec, [self.runs[r] for r in self._live_ids()], now))
 
     def _cancel_runs(self, decisions: list[tuple[str, str]]) -> None:
         """Record CancelRequested with its reason, then stop the processes."""
@@ -191,17 +205,42 @@ class Controller:
             self.executor.cancel(rid, self.grace)
 
     # -- launching ----------------------------------------------------------------------------
+    def _live_ids(self) -> set[str]:
+        """Runs not terminal yet (Queued or active): kept as a set so that a step costs
+        the same in a 10,000-run sweep as in a 10-run one."""
+        self._live = {rid for rid in self._live if not self.runs[rid].status.is_terminal}
+        return self._live
+
     def _active(self) -> int:
-        return sum(1 for r in self.runs.values() if r.status.is_active
-                   or r.status is RunStatus.QUEUED)
+        return len(self._live_ids() - self._ended)
 
     def _active_ids(self) -> list[str]:
-        return [r.id for r in self.runs.values() if r.status.is_active]
+        return [rid for rid in sorted(self._live_ids(), key=lambda rid: self.runs[rid].number)
+                if self.runs[rid].status.is_active]
 
     def _history(self) -> list[Observation]:
-        own = [Observation(r.params, r.best(self.goal), pending=not r.status.is_terminal)
-               for r in sorted(self.runs.values(), key=lambda r: r.number)]
+        own = []
+        for r in self.runs.values():  # in run-number order (created and loaded so)
+            obs = self._observed.get(r.id)
+            if obs is None:
+                obs = Observation(r.params, r.best(self.goal), pending=not r.status.is_terminal)
+                if r.status.is_terminal:  # final: computed once
+                    self._observed[r.id] = obs
+            own.append(obs)
         return self.prior + own
+
+    def _run_dir(self, number: int) -> str:
+        return os.path.join(self._dir, "runs", f"{self.id}_{number}")
+
+    def _stage_next(self) -> None:
+        """Prepare the folders of the runs that the next freed slots will start."""
+        if self.stopping or self.exhausted:
+            return
+        first = len(self.runs)
+        last = min(first + self.spec.max_concurrent_runs, self.spec.max_total_runs)
+        snapshot = os.path.join(self._dir, "snapshot")
+        for number in range(first, last):
+            self.executor.stage(self._run_dir(number), snapshot)
 
     def _launch_more(self) -> None:
         if self.stopping or self.exhausted:
@@ -238,6 +277,7 @@ class Controller:
                         params, python=self._python, runs_dir=os.path.join(self._dir, "runs"),
                         resume_from=resume_from, resume_source=resume_source)
         self.runs[state.id] = state
+        self._live.add(state.id)
         return state
 
     def _launch(self, new: list[RunState], *, insert: bool = True) -> None:
@@ -315,8 +355,11 @@ class Controller:
         pending = [e.run_id for e in exits]
         while pending:  # the channel's last lines come first, to its very end
             pending = self._ingest(pending)
+        killed = self.executor.kill_escaped({e.run_id for e in exits})
         updates, events = [], []
         for ex in exits:
+            if ex.run_id in killed:
+                ex = dataclasses.replace(ex, escaped=ex.escaped + killed[ex.run_id])
             run = self.runs[ex.run_id]
             status, message = classify_exit(ex.exit_code, run.cancel_reason, ex.lost)
             if status is RunStatus.COMPLETED and not run.channel.primary:
@@ -345,6 +388,8 @@ class Controller:
         its channel and recorded; a Queued run that never started is launched.
         """
         self.runs = load_runs(self.store, self.id, self.spec.primary_metric_name)
+        self._live = {rid for rid, r in self.runs.items() if not r.status.is_terminal}
+        self._observed = {}
         host = socket.gethostname()
         queued, lost, adopted = [], [], []
         for run in self.runs.values():

@@ -72,6 +72,17 @@ class Executor(abc.ABC):
         """Take over a trial started by an earlier controller: where it runs, or None if
         it is gone (``info.pid`` may be None when its start was never recorded)."""
 
+    def stage(self, run_dir: str, snapshot_dir: str) -> None:
+        """Optionally prepare a future run's folder ahead of its launch, while other
+        trials run, so that the launch itself is quick. The default does nothing."""
+        return None
+
+    def kill_escaped(self, run_ids: set[str]) -> dict[str, tuple[int, ...]]:
+        """Kill the processes these ended trials left outside their process group, and
+        say which (run id → pids). The default has none to kill: an executor that cleans
+        up on its own reports them in ``TrialExit.escaped``."""
+        return {}
+
     def recorded_exit(self, trial: TrialLaunch) -> int | None:
         """The exit status a trial left behind when it ended unwatched (None if unknown)."""
         return None

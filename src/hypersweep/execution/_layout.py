@@ -19,7 +19,8 @@ from typing import Any
 from hypersweep.errors import ConfigurationError
 from hypersweep.space import SearchSpace, render_value
 
-__all__ = ["build_command", "make_snapshot", "prepare_run_dir", "private_dir", "trial_env"]
+__all__ = ["build_command", "make_snapshot", "prepare_run_dir", "private_dir", "stage_run_dir",
+           "trial_env"]
 
 SNAPSHOT_LIMIT_BYTES = 300 * 1024 * 1024  # HyperDrive's snapshot limit
 _IGNORED = (".git", ".hypersweep", "__pycache__", ".venv", "venv", ".ipynb_checkpoints",
@@ -53,6 +54,16 @@ def make_snapshot(source_dir: str, dest: str) -> None:
     shutil.copytree(source, dest, ignore=_ignore, symlinks=True, dirs_exist_ok=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+# mkdir's mode is masked by the umask; only a umask that takes owner bits needs a chmod
+_OWNER_MASKED = bool(_umask() & 0o700)
+
+
 def private_dir(path: str) -> None:
     """Create folder ``path`` and any missing parent as owner-only (0700) whatever the
     umask: ``os.makedirs`` gives its mode to the last folder only."""
@@ -65,25 +76,37 @@ def private_dir(path: str) -> None:
             os.mkdir(folder, 0o700)
         except FileExistsError:
             continue
-        os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask; 0700 needs no mask
+        if _OWNER_MASKED:
+            os.chmod(folder, 0o700)
 
 
-def prepare_run_dir(run_dir: str, snapshot_dir: str) -> None:
+def stage_run_dir(run_dir: str, snapshot_dir: str) -> None:
     """Create the run's folder with outputs/ and logs/ (owner-only), linking the snapshot's
-    entries, with an empty log and metrics channel the trial appends to."""
-    for sub in ("outputs", "logs"):
-        private_dir(os.path.join(run_dir, sub))
-    for name in ("std_log.txt", "metrics.jsonl"):
-        os.close(os.open(os.path.join(run_dir, "logs", name), os.O_CREAT | os.O_WRONLY, 0o600))
+    entries, with an empty metrics channel the trial appends to. Done ahead of the launch
+    while other trials run; the log file is left out, since its existence marks a run
+    whose launch began (see the controller's reconciliation)."""
+    private_dir(os.path.join(run_dir, "outputs"))
+    private_dir(os.path.join(run_dir, "logs"))
+    os.close(os.open(os.path.join(run_dir, "logs", "metrics.jsonl"),
+                     os.O_CREAT | os.O_WRONLY, 0o600))
     try:
         entries = os.listdir(snapshot_dir)
     except FileNotFoundError:
         entries = []
     for name in entries:
-        target = os.path.join(run_dir, name)
-        if name in ("outputs", "logs") or os.path.lexists(target):
+        if name in ("outputs", "logs"):
             continue
-        os.symlink(os.path.join(snapshot_dir, name), target)
+        try:
+            os.symlink(os.path.join(snapshot_dir, name), os.path.join(run_dir, name))
+        except FileExistsError:
+            continue
+
+
+def prepare_run_dir(run_dir: str, snapshot_dir: str) -> None:
+    """The run's folder as :func:`stage_run_dir` makes it, plus its empty log."""
+    stage_run_dir(run_dir, snapshot_dir)
+    os.close(os.open(os.path.join(run_dir, "logs", "std_log.txt"),
+                     os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def build_command(*, script: str | None, arguments: Sequence[str],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import selectors
 import signal
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 
 from hypersweep.errors import ExecutionError
 from hypersweep.execution._base import Executor, LaunchInfo, TrialExit, TrialLaunch
-from hypersweep.execution._layout import prepare_run_dir
+from hypersweep.execution._layout import prepare_run_dir, stage_run_dir
 from hypersweep.execution._procs import (
     alive,
     find_by_env,
@@ -58,6 +57,14 @@ def read_exit_code(path: str) -> int | None:
     return -(code - 128) if 128 < code < 160 else code
 
 
+def _empty_status_file(path: str) -> None:
+    """An empty exit-status file (= still running), owner-only: the shell's `>` keeps
+    the mode."""
+    if os.path.exists(path):
+        os.remove(path)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+
+
 @dataclass
 class _Trial:
     pid: int
@@ -83,15 +90,25 @@ class LocalExecutor(Executor):
         self._selector = selectors.DefaultSelector()
         self._host = socket.gethostname()
         self._scans: dict[str, tuple[int, int]] = {}   # run id → (offset, scanned up to)
+        self._staged: set[str] = set()                  # run folders made ahead of launch
 
     # -- launching -------------------------------------------------------------------
+    def stage(self, run_dir: str, snapshot_dir: str) -> None:
+        """Make a future run's folder now, so that its launch only starts the process."""
+        if run_dir not in self._staged:
+            stage_run_dir(run_dir, snapshot_dir)
+            _empty_status_file(os.path.join(run_dir, "logs", "exit_code"))
+            self._staged.add(run_dir)
+
     def launch(self, trial: TrialLaunch) -> LaunchInfo:
-        prepare_run_dir(trial.run_dir, trial.snapshot_dir)
         status_file = exit_path(trial)
-        if os.path.exists(status_file):
-            os.remove(status_file)
-        # empty (= still running) and owner-only: the shell's `>` keeps the mode
-        os.close(os.open(status_file, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        if trial.run_dir in self._staged:
+            self._staged.discard(trial.run_dir)
+            # the log marks a launch begun; it is the one file staging leaves out
+            os.close(os.open(trial.log_path, os.O_CREAT | os.O_WRONLY, 0o600))
+        else:
+            prepare_run_dir(trial.run_dir, trial.snapshot_dir)
+            _empty_status_file(status_file)
         env = {**os.environ, **trial.env, "HYPERSWEEP_EXIT_PATH": status_file}
         try:
             with open(trial.log_path, "ab") as log:
@@ -145,14 +162,16 @@ class LocalExecutor(Executor):
         if not self._trials:
             time.sleep(timeout)
             return []
-        exits = []
-        for key, _ in self._selector.select(timeout):
-            exits.append(self._reap(key.data))
-        if exits:  # one /proc pass (~1-2 ms) for everything the ended trials left behind
-            escaped = kill_by_env("HYPERSWEEP_RUN_ID", {e.run_id for e in exits})
-            exits = [dataclasses.replace(e, escaped=tuple(escaped[e.run_id]))
-                     if e.run_id in escaped else e for e in exits]
-        return exits
+        return [self._reap(key.data) for key, _ in self._selector.select(timeout)]
+
+    def kill_escaped(self, run_ids: set[str]) -> dict[str, tuple[int, ...]]:
+        """Kill what ended trials left outside their process group, in one /proc pass
+        (~1 ms) for all of them; the controller calls it once the freed slots are
+        refilled, so the pass is not between one trial's end and the next one's start."""
+        if not run_ids:
+            return {}
+        return {rid: tuple(pids)
+                for rid, pids in kill_by_env("HYPERSWEEP_RUN_ID", run_ids).items()}
 
     def _reap(self, run_id: str) -> TrialExit:
         trial = self._trials.pop(run_id)
@@ -260,6 +279,8 @@ class LocalExecutor(Executor):
         for run_id in list(self._trials):
             self.cancel(run_id, grace)
         deadline = time.monotonic() + grace + 5
+        ended: set[str] = set()
         while self._trials and time.monotonic() < deadline:
-            self.wait(0.1)
+            ended.update(e.run_id for e in self.wait(0.1))
+        self.kill_escaped(ended)
         self._selector.close()

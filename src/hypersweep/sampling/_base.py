@@ -47,6 +47,10 @@ class ParameterSampling(abc.ABC):
     """
 
     sampling_name: ClassVar[str]
+    #: Whether suggestions depend on the history's metric values (not only on which
+    #: points were tried). When they do not, the controller starts the next trial as soon
+    #: as a slot frees, before it has recorded how the ended one finished.
+    uses_results: ClassVar[bool] = True
 
     def __init__(self, parameter_space: Mapping[str, Any], properties: Mapping | None = None,
                  *, seed: int | None = None) -> None:

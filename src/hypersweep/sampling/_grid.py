@@ -24,6 +24,7 @@ class GridParameterSampling(ParameterSampling):
     """
 
     sampling_name = "grid"
+    uses_results = False
 
     def __init__(self, parameter_space: Mapping[str, Any],
                  properties: Mapping | None = None) -> None:

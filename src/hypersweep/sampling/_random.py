@@ -38,6 +38,7 @@ class RandomParameterSampling(ParameterSampling):
     """
 
     sampling_name = "random"
+    uses_results = False
 
     def __init__(self, parameter_space: Mapping[str, Any], properties: Mapping | None = None,
                  *, seed: int | None = None, rule: str = "random") -> None:

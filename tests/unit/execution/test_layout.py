@@ -6,7 +6,7 @@ import os
 import stat
 
 from hypersweep import SearchSpace, choice, uniform
-from hypersweep.execution._layout import build_command, prepare_run_dir, trial_env
+from hypersweep.execution._layout import build_command, prepare_run_dir, stage_run_dir, trial_env
 
 SPACE = SearchSpace({"lr": uniform(0, 1), "--kernel": choice("rbf", "; rm -rf ~", "$(reboot)")})
 
@@ -58,3 +58,20 @@ def test_run_dir_is_owner_only_and_links_the_snapshot(tmp_path):
     assert not os.path.islink(run / "outputs")
     assert stat.S_IMODE(os.stat(run / "outputs").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(run / "logs" / "metrics.jsonl").st_mode) == 0o600
+
+
+def test_a_staged_run_dir_has_everything_but_the_log(tmp_path):
+    # the log's existence marks a launch begun (a resumed controller relaunches a Queued
+    # run without one), so a folder made ahead of time must not have it
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "train.py").write_text("print(1)")
+    run = tmp_path / "run"
+    stage_run_dir(str(run), str(snap))
+    stage_run_dir(str(run), str(snap))  # again: nothing changes, nothing fails
+    assert os.path.islink(run / "train.py")
+    assert stat.S_IMODE(os.stat(run / "logs").st_mode) == 0o700
+    assert (run / "logs" / "metrics.jsonl").exists()
+    assert not (run / "logs" / "std_log.txt").exists()
+    prepare_run_dir(str(run), str(snap))
+    assert stat.S_IMODE(os.stat(run / "logs" / "std_log.txt").st_mode) == 0o600
