@@ -5,7 +5,7 @@ hypersweep sweep of a no-op script at the same concurrency, and, when Optuna is
 installed, an Optuna ask/tell loop launching one subprocess per trial. Also the parallel
 efficiency of 0.25 s trials at concurrency 2.
 
-    python -m benchmarks.overhead [--trials 300] [--quick]
+    python -m benchmarks.overhead [--trials 300] [--rounds 3] [--quick]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import warnings
+from statistics import median
 
 from benchmarks._common import SCRIPTS, python_floor, run_processes, save, table
 
@@ -72,31 +73,51 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=300)
     parser.add_argument("--sleep-trials", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating passes; medians are reported (the machine's "
+                             "per-process time drifts by a few ms between passes)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     n = 60 if args.quick else args.trials
-    rows, data = [], {"trials": n, "concurrency": {}}
-    for c in (1, 2):
-        floor = python_floor(n, c)
-        hs = hypersweep_sweep(n, c, "noop.py")
-        opt = optuna_loop(n, c, "noop.py")
-        per = {"floor_ms": floor / n * 1e3, "hypersweep_ms": hs / n * 1e3,
-               "hypersweep_over_floor_ms": (hs - floor) / n * 1e3,
-               "optuna_subprocess_ms": opt / n * 1e3 if opt else None,
-               "optuna_over_floor_ms": (opt - floor) / n * 1e3 if opt else None}
-        data["concurrency"][str(c)] = per
+    m = 10 if args.quick else args.sleep_trials
+    rounds = 1 if args.quick else args.rounds
+    passes: dict[str, list[dict]] = {"1": [], "2": [], "sleep": []}
+    for _ in range(rounds):  # floor, hypersweep and the peer back to back in every pass
+        for c in (1, 2):
+            floor = python_floor(n, c)
+            hs = hypersweep_sweep(n, c, "noop.py")
+            opt = optuna_loop(n, c, "noop.py")
+            passes[str(c)].append({"floor": floor, "hs": hs, "opt": opt})
+        floor_sleep = run_processes(
+            [[sys.executable, str(SCRIPTS / "sleep.py"), "--sleep", "0.25"]] * m, 2)
+        hs_sleep = hypersweep_sweep(m, 2, "sleep.py", ["--sleep", "0.25"])
+        passes["sleep"].append({"floor": floor_sleep, "hs": hs_sleep})
+    rows, data = [], {"trials": n, "rounds": rounds, "concurrency": {}}
+    for c in ("1", "2"):
+        ps = passes[c]
+        over = [(p["hs"] - p["floor"]) / n * 1e3 for p in ps]
+        opt_over = [(p["opt"] - p["floor"]) / n * 1e3 for p in ps if p["opt"] is not None]
+        per = {"floor_ms": median(p["floor"] / n * 1e3 for p in ps),
+               "hypersweep_ms": median(p["hs"] / n * 1e3 for p in ps),
+               "hypersweep_over_floor_ms": median(over),
+               "hypersweep_over_floor_ms_passes": over,
+               "optuna_subprocess_ms": (median(p["opt"] / n * 1e3 for p in ps)
+                                        if opt_over else None),
+               "optuna_over_floor_ms": median(opt_over) if opt_over else None,
+               "optuna_over_floor_ms_passes": opt_over}
+        data["concurrency"][c] = per
         rows.append([c, per["floor_ms"], per["hypersweep_ms"], per["hypersweep_over_floor_ms"],
                      per["optuna_subprocess_ms"] or "n/a", per["optuna_over_floor_ms"] or "n/a"])
-    m = 10 if args.quick else args.sleep_trials
-    floor_sleep = run_processes([[sys.executable, str(SCRIPTS / "sleep.py"), "--sleep", "0.25"]]
-                                * m, 2)
-    hs_sleep = hypersweep_sweep(m, 2, "sleep.py", ["--sleep", "0.25"])
-    data["sleep_0.25s"] = {"trials": m, "concurrency": 2, "floor_s": floor_sleep,
-                           "hypersweep_s": hs_sleep, "efficiency": floor_sleep / hs_sleep}
+    eff = [p["floor"] / p["hs"] for p in passes["sleep"]]
+    data["sleep_0.25s"] = {"trials": m, "concurrency": 2,
+                           "floor_s": median(p["floor"] for p in passes["sleep"]),
+                           "hypersweep_s": median(p["hs"] for p in passes["sleep"]),
+                           "efficiency": median(eff), "efficiency_passes": eff}
     print(table(["concurrency", "floor ms/trial", "hypersweep ms/trial", "over floor ms",
                  "optuna ms/trial", "optuna over floor ms"], rows))
-    print(f"\n0.25 s trials at concurrency 2 ({m} trials): bare processes {floor_sleep:.2f} s, "
-          f"hypersweep {hs_sleep:.2f} s, parallel efficiency {floor_sleep / hs_sleep:.3f}")
+    print(f"\n0.25 s trials at concurrency 2 ({m} trials, median of {rounds} passes): "
+          f"parallel efficiency {median(eff):.3f} (passes: "
+          + ", ".join(f"{e:.3f}" for e in eff) + ")")
     print(f"saved {save('overhead', data)}")
     return data
 

@@ -110,14 +110,17 @@ def trial(root: Path, number: int, *args: str, script: str = "behave.py") -> Tri
 
 def drive(ex: Executor, runs: list[TrialLaunch], timeout: float = 60.0,
           on_pass=None) -> tuple[dict[str, TrialExit], dict[str, list[tuple[int, bytes]]]]:
-    """Watch the trials as the controller does: wait, then read every channel."""
+    """Watch the trials as the controller does: wait, kill what ended trials left outside
+    their process group, then read every channel."""
     exits: dict[str, TrialExit] = {}
     reads: dict[str, list[tuple[int, bytes]]] = {t.run_id: [] for t in runs}
     offsets = dict.fromkeys(reads, 0)
     deadline = time.monotonic() + timeout
     while len(exits) < len(runs):
         assert time.monotonic() < deadline, f"trials still running: {ex.running()}"
-        for done in ex.wait(0.2):
+        ended = ex.wait(0.2)
+        ex.kill_escaped({done.run_id for done in ended})
+        for done in ended:
             exits[done.run_id] = done
         for run_id in reads:
             data, new = ex.read_channel(run_id, offsets[run_id])

@@ -77,6 +77,9 @@ class Controller:
         self._live: set[str] = set()            # runs not terminal yet (pruned lazily)
         self._ended: set[str] = set()           # ended processes whose runs are unrecorded
         self._observed: dict[str, Observation] = {}  # terminal runs as the sampler sees them
+        # "started" records of launched runs, committed with the pass's next write (a run
+        # whose record is lost with a crash is found again by its run id, see _reconcile)
+        self._unsaved: tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]] = ([], [])
 
     # -- main loop ------------------------------------------------------------------------
     def run(self) -> ExperimentStatus:
@@ -118,6 +121,7 @@ class Controller:
                 self._ended = set()
         self._ingest(self._active_ids())
         self._finish(exits)
+        self._save_runs([], [])
         if self.on_progress is not None:
             self.on_progress(self)
         return not self._active() and bool(self.stopping or self.exhausted
@@ -133,6 +137,7 @@ class Controller:
                 self.store.update_experiment(self.id, message=str(give_up))
             raise
         self.store.engine.dispose()  # fresh connections: a broken one must not linger
+        self._unsaved = ([], [])        # memory is rebuilt from the store, which has not them
         self.stopping, self.final_status = None, ExperimentStatus.COMPLETED
         self.exhausted, self._next_cancel_check = False, 0.0
         self._after = "a store outage"
@@ -153,12 +158,14 @@ class Controller:
         self.prior, self.prior_table = load_parents(
             self.store, self.spec, bayesian=self.spec.sampling.get("type") == "bayesian")
         self._reconcile()
+        self._save_runs([], [])
 
     def _end(self) -> ExperimentStatus:
         queued = [r for r in self.runs.values() if r.status is RunStatus.QUEUED]
         if queued:
-            self.store.update_runs([(r.id, {"status": RunStatus.CANCELED, "ended": self.clock(),
-                                            "message": self.stopping}) for r in queued])
+            self._save_runs([(r.id, {"status": RunStatus.CANCELED, "ended": self.clock(),
+                                     "message": self.stopping}) for r in queued], [])
+        self._save_runs([], [])
         status, message = sweep_outcome(self.final_status, list(self.runs.values()),
                                         self.stopping, self.exhausted)
         self.store.update_experiment(self.id, status=status, ended=self.clock(),
@@ -195,10 +202,10 @@ class Controller:
                                                   RunStatus.QUEUED)]
         if not decisions:
             return
-        self.store.update_runs(
+        self._save_runs(
             [(rid, {"status": RunStatus.CANCEL_REQUESTED, "message": why})
              for rid, why in decisions],
-            events=[self._event("cancel_requested", why, rid) for rid, why in decisions])
+            [self._event("cancel_requested", why, rid) for rid, why in decisions])
         for rid, why in decisions:
             self.runs[rid].status = RunStatus.CANCEL_REQUESTED
             self.runs[rid].cancel_reason = why
@@ -301,7 +308,8 @@ class Controller:
                                      "pid": info.pid, "pid_started": info.pid_started,
                                      "host": info.host}))
             events.append(self._event("started", f"run {run.number} started", run.id))
-        self.store.update_runs(updates, events)
+        self._unsaved[0].extend(updates)
+        self._unsaved[1].extend(events)
 
     def _trial(self, run: RunState) -> TrialLaunch:
         env = trial_env(run_id=run.id, experiment=self.exp["name"], sweep_id=self.id,
@@ -339,7 +347,8 @@ class Controller:
                     f"{run.channel.bad_lines - bad} malformed metrics-channel line(s) "
                     f"({run.channel.bad_lines} in all); the other lines were kept", rid))
         if updates:
-            self.store.ingest(records, updates, events)
+            pending, self._unsaved = self._unsaved, ([], [])
+            self.store.ingest(records, pending[0] + updates, pending[1] + events)
         self._judge(judged)
         return [rid for rid, _ in updates]
 
@@ -377,7 +386,7 @@ class Controller:
                     "escaped_processes", f"run {run.number} left {len(ex.escaped)} process(es) "
                     f"outside its process group (pids {', '.join(map(str, ex.escaped))}): "
                     "killed", run.id))
-        self.store.update_runs(updates, events)
+        self._save_runs(updates, events)
 
     # -- warm start and resume -------------------------------------------------------------
     def _reconcile(self) -> None:
@@ -428,7 +437,14 @@ class Controller:
             events.append(self._event("adopted", f"run {run.number} adopted after "
                                       f"{self._after}", run.id))
         if updates:
-            self.store.update_runs(updates, events)
+            self._save_runs(updates, events)
+
+    def _save_runs(self, updates: list[tuple[str, dict[str, Any]]],
+                   events: list[dict[str, Any]]) -> None:
+        """Commit run updates, after the unsaved "started" records (one transaction)."""
+        pending, self._unsaved = self._unsaved, ([], [])
+        if pending[0] or pending[1] or updates or events:
+            self.store.update_runs(pending[0] + updates, pending[1] + events)
 
     def _event(self, kind: str, message: str, run_id: str | None = None) -> dict[str, Any]:
         return {"experiment_id": self.id, "run_id": run_id, "kind": kind,
