@@ -72,6 +72,9 @@ def test_grid_runs_its_six_points_and_random_stops_when_exhausted(workspace, sou
     assert [c.hyperparameters for c in hd.get_children()] == [
         {"x": 0.1, "steps": 1}, {"x": 0.1, "steps": 2}, {"x": 0.2, "steps": 1},
         {"x": 0.2, "steps": 2}, {"x": 0.3, "steps": 1}, {"x": 0.3, "steps": 2}]
+    # folders made ahead for runs that never came (the space ran out) are gone
+    runs_root = os.path.dirname(os.path.dirname(hd.get_children()[0].outputs_dir))
+    assert sorted(os.listdir(runs_root)) == sorted(c.id for c in hd.get_children())
     rand = RandomParameterSampling({"x": choice(0.1, 0.2, 0.3, 0.4)}, seed=3)
     hd2 = sweep(workspace, source, rand, name="r", max_total_runs=10, max_concurrent_runs=2)
     assert sorted(c.hyperparameters["x"] for c in hd2.get_children()) == [0.1, 0.2, 0.3, 0.4]

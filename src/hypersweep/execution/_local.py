@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import shutil
 import signal
 import socket
 import stat
@@ -283,4 +284,7 @@ class LocalExecutor(Executor):
         while self._trials and time.monotonic() < deadline:
             ended.update(e.run_id for e in self.wait(0.1))
         self.kill_escaped(ended)
+        for run_dir in self._staged:  # made ahead for runs the sweep never started
+            shutil.rmtree(run_dir, ignore_errors=True)
+        self._staged.clear()
         self._selector.close()
