@@ -72,6 +72,7 @@ class Controller:
         self._next_cancel_check = 0.0
         self._python = self.spec.python_interpreter or sys.executable
         self._dir = self.exp["artifacts_dir"]
+        self._snapshot = os.path.join(self._dir, "snapshot")
         self._outage = Outage(self.id, store_retry_seconds)
         self._after = "a restart"               # what adopted runs are taken back after
         self._live: set[str] = set()            # runs not terminal yet (pruned lazily)
@@ -144,11 +145,10 @@ class Controller:
 
     def _start(self) -> None:
         private_dir(self._dir)
-        snapshot = os.path.join(self._dir, "snapshot")
-        if not os.path.isdir(snapshot):
-            tmp = f"{snapshot}.tmp{os.getpid()}"
+        if not os.path.isdir(self._snapshot):
+            tmp = f"{self._snapshot}.tmp{os.getpid()}"
             make_snapshot(self.spec.source_directory, tmp)
-            os.replace(tmp, snapshot)
+            os.replace(tmp, self._snapshot)
         started = self.exp["started"] or self.clock()
         self.store.update_experiment(
             self.id, status=ExperimentStatus.RUNNING, started=started,
@@ -162,10 +162,8 @@ class Controller:
 
     def _end(self) -> ExperimentStatus:
         queued = [r for r in self.runs.values() if r.status is RunStatus.QUEUED]
-        if queued:
-            self._save_runs([(r.id, {"status": RunStatus.CANCELED, "ended": self.clock(),
-                                     "message": self.stopping}) for r in queued], [])
-        self._save_runs([], [])
+        self._save_runs([(r.id, {"status": RunStatus.CANCELED, "ended": self.clock(),
+                                 "message": self.stopping}) for r in queued], [])
         status, message = sweep_outcome(self.final_status, list(self.runs.values()),
                                         self.stopping, self.exhausted)
         self.store.update_experiment(self.id, status=status, ended=self.clock(),
@@ -237,6 +235,7 @@ class Controller:
         return self.prior + own
 
     def _run_dir(self, number: int) -> str:
+        """Run ``number``'s folder, named by its id (one place: staging must match it)."""
         return os.path.join(self._dir, "runs", f"{self.id}_{number}")
 
     def _stage_next(self) -> None:
@@ -245,9 +244,8 @@ class Controller:
             return
         first = len(self.runs)
         last = min(first + self.spec.max_concurrent_runs, self.spec.max_total_runs)
-        snapshot = os.path.join(self._dir, "snapshot")
         for number in range(first, last):
-            self.executor.stage(self._run_dir(number), snapshot)
+            self.executor.stage(self._run_dir(number), self._snapshot)
 
     def _launch_more(self) -> None:
         if self.stopping or self.exhausted:
@@ -280,9 +278,11 @@ class Controller:
 
     def _new_run(self, params: dict[str, Any], resume_from: str | None = None,
                  resume_source: str | None = None) -> RunState:
-        state = new_run(self.spec, self.space, f"{self.id}_{len(self.runs)}", len(self.runs),
-                        params, python=self._python, runs_dir=os.path.join(self._dir, "runs"),
-                        resume_from=resume_from, resume_source=resume_source)
+        number = len(self.runs)
+        run_dir = self._run_dir(number)
+        state = new_run(self.spec, self.space, os.path.basename(run_dir), number, params,
+                        python=self._python, run_dir=run_dir, resume_from=resume_from,
+                        resume_source=resume_source)
         self.runs[state.id] = state
         self._live.add(state.id)
         return state
@@ -317,7 +317,7 @@ class Controller:
                         params=run.params, extra=self.spec.environment_variables,
                         resume_from=run.resume_from)
         return TrialLaunch(run_id=run.id, argv=run.argv, env=env, run_dir=run.run_dir,
-                           snapshot_dir=os.path.join(self._dir, "snapshot"),
+                           snapshot_dir=self._snapshot,
                            log_path=run.log_path, channel_path=run.channel_path,
                            resources=dict(self.spec.compute.get("resources", {})))
 
@@ -347,8 +347,8 @@ class Controller:
                     f"{run.channel.bad_lines - bad} malformed metrics-channel line(s) "
                     f"({run.channel.bad_lines} in all); the other lines were kept", rid))
         if updates:
-            pending, self._unsaved = self._unsaved, ([], [])
-            self.store.ingest(records, pending[0] + updates, pending[1] + events)
+            unsaved = self._take_unsaved()
+            self.store.ingest(records, unsaved[0] + updates, unsaved[1] + events)
         self._judge(judged)
         return [rid for rid, _ in updates]
 
@@ -442,9 +442,14 @@ class Controller:
     def _save_runs(self, updates: list[tuple[str, dict[str, Any]]],
                    events: list[dict[str, Any]]) -> None:
         """Commit run updates, after the unsaved "started" records (one transaction)."""
-        pending, self._unsaved = self._unsaved, ([], [])
-        if pending[0] or pending[1] or updates or events:
-            self.store.update_runs(pending[0] + updates, pending[1] + events)
+        unsaved = self._take_unsaved()
+        if unsaved[0] or unsaved[1] or updates or events:
+            self.store.update_runs(unsaved[0] + updates, unsaved[1] + events)
+
+    def _take_unsaved(self) -> tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]]:
+        """The "started" records not committed yet, handed to the write that commits them."""
+        unsaved, self._unsaved = self._unsaved, ([], [])
+        return unsaved
 
     def _event(self, kind: str, message: str, run_id: str | None = None) -> dict[str, Any]:
         return {"experiment_id": self.id, "run_id": run_id, "kind": kind,

@@ -61,11 +61,10 @@ class RunState:
 
 
 def new_run(spec: SweepSpec, space: SearchSpace, run_id: str, number: int,
-            params: dict[str, Any], *, python: str, runs_dir: str,
+            params: dict[str, Any], *, python: str, run_dir: str,
             resume_from: str | None = None, resume_source: str | None = None) -> RunState:
     """A new run's state: its folder and exact command (``--resume-from`` appended for a
     resumed child run)."""
-    run_dir = os.path.join(runs_dir, run_id)
     argv, arguments = build_command(
         script=spec.script, arguments=spec.arguments, command=spec.command, space=space,
         params=params, python=python, output_dir=os.path.join(run_dir, "outputs"))

@@ -54,16 +54,6 @@ def make_snapshot(source_dir: str, dest: str) -> None:
     shutil.copytree(source, dest, ignore=_ignore, symlinks=True, dirs_exist_ok=True)
 
 
-def _umask() -> int:
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
-
-
-# mkdir's mode is masked by the umask; only a umask that takes owner bits needs a chmod
-_OWNER_MASKED = bool(_umask() & 0o700)
-
-
 def private_dir(path: str) -> None:
     """Create folder ``path`` and any missing parent as owner-only (0700) whatever the
     umask: ``os.makedirs`` gives its mode to the last folder only."""
@@ -76,8 +66,7 @@ def private_dir(path: str) -> None:
             os.mkdir(folder, 0o700)
         except FileExistsError:
             continue
-        if _OWNER_MASKED:
-            os.chmod(folder, 0o700)
+        os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask; 0700 needs no mask
 
 
 def stage_run_dir(run_dir: str, snapshot_dir: str) -> None:
