@@ -42,6 +42,7 @@ from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.sampling._base import Observation
 from hypersweep.sampling._bayes._acquisition import log_ei, maximize_log_ei
 from hypersweep.sampling._bayes._gp import GaussianProcess, fit_hyperparameters
+from hypersweep.sampling._bayes._threads import one_blas_thread
 from hypersweep.sampling._bayes._transform import Encoder
 from hypersweep.sampling._random import RandomParameterSampling
 from hypersweep.space import SearchSpace
@@ -133,7 +134,21 @@ def suggest(space: SearchSpace, history: Sequence[Observation], n: int, *,
         return []
     if len(history) < initial_design_size(space) or data.finite < 2 or encoder.dim == 0:
         return RandomParameterSampling(space, seed=seed, rule="sobol").suggest(history, n)
-    rng = np.random.default_rng([seed, len(history), 0xB0])
+    with one_blas_thread():
+        out = _model_suggest(encoder, data, n, seed, len(history),
+                             taken if discrete else None)
+    if discrete and len(out) < n and not _small(encoder):
+        # every candidate the optimiser found was taken: fall back to untried Sobol points
+        seen = [*history, *(Observation(p, pending=True) for p in out)]
+        out += RandomParameterSampling(space, seed=seed, rule="sobol").suggest(
+            seen, n - len(out))
+    return out
+
+
+def _model_suggest(encoder: Encoder, data: _Data, n: int, seed: int, n_history: int,
+                   taken: set[str] | None) -> list[dict[str, Any]]:
+    """Fit the GP to the data (pending trials as fantasies) and choose ``n`` points."""
+    rng = np.random.default_rng([seed, n_history, 0xB0])
     y = _compress_tail(data.y) + _PESSIMISM
     fit = _fit_subset(data)
     hyper = fit_hyperparameters(data.x[fit], y[fit], encoder.groups,
@@ -141,13 +156,7 @@ def suggest(space: SearchSpace, history: Sequence[Observation], n: int, *,
     gp = GaussianProcess(data.x, y, hyper, encoder.groups)
     if len(data.pending):
         gp = gp.condition(data.pending, gp.predict(data.pending)[0])
-    out = _batch(gp, encoder, data.x, y, n, rng, taken if discrete else None)
-    if discrete and len(out) < n and not _small(encoder):
-        # every candidate the optimiser found was taken: fall back to untried Sobol points
-        seen = [*history, *(Observation(p, pending=True) for p in out)]
-        out += RandomParameterSampling(space, seed=seed, rule="sobol").suggest(
-            seen, n - len(out))
-    return out
+    return _batch(gp, encoder, data.x, y, n, rng, taken)
 
 
 def _batch(gp: GaussianProcess, encoder: Encoder, x: np.ndarray, y: np.ndarray, n: int,
