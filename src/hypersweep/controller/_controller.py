@@ -179,7 +179,7 @@ class Controller:
         reason = self.stop_requested
         if reason is None and now >= self._next_cancel_check:
             self._next_cancel_check = now + 0.5
-            if self.store.experiment(self.id)["cancel_requested"] is not None:
+            if self.store.cancel_requested(self.id) is not None:
                 reason = "experiment canceled by request"
         if reason is not None:
             self.final_status = ExperimentStatus.CANCELED

@@ -38,6 +38,10 @@ _WRAPPER = (
 _SHELL = "/bin/sh"
 READ_LIMIT = 8 * 1024 * 1024  # channel bytes per read; more than the longest valid line
 OVERSIZED = b"<line over 8 MB skipped>\n"  # what an over-long line becomes: not JSON
+# A trial that ended within this many seconds of its start is searched for escaped
+# processes among the pids given out since its own: too little time for the pid counter
+# to come round again (a full wrap would also be detected unless it went past the start).
+_RECENT_TRIAL_SECONDS = 10.0
 
 
 def exit_path(trial: TrialLaunch) -> str:
@@ -73,6 +77,7 @@ class _Trial:
     popen: subprocess.Popen | None       # None for a process adopted after a restart
     channel_path: str
     exit_path: str
+    launched: float | None = None        # monotonic clock at launch; None if adopted
     kill_at: float | None = None
 
 
@@ -92,6 +97,10 @@ class LocalExecutor(Executor):
         self._host = socket.gethostname()
         self._scans: dict[str, tuple[int, int]] = {}   # run id → (offset, scanned up to)
         self._staged: set[str] = set()                  # run folders made ahead of launch
+        self._reaped: dict[str, int | None] = {}        # run id → its pid if it was short
+        # the controller's environment, as bytes, taken once: building it from
+        # os.environ per launch (decode, then re-encode for exec) cost ~0.3 ms a trial
+        self._base_env = dict(os.environb)
 
     # -- launching -------------------------------------------------------------------
     def stage(self, run_dir: str, snapshot_dir: str) -> None:
@@ -110,7 +119,8 @@ class LocalExecutor(Executor):
         else:
             prepare_run_dir(trial.run_dir, trial.snapshot_dir)
             _empty_status_file(status_file)
-        env = {**os.environ, **trial.env, "HYPERSWEEP_EXIT_PATH": status_file}
+        env = {**self._base_env, **{os.fsencode(k): os.fsencode(v) for k, v in trial.env.items()},
+               b"HYPERSWEEP_EXIT_PATH": os.fsencode(status_file)}
         try:
             with open(trial.log_path, "ab") as log:
                 popen = subprocess.Popen(
@@ -120,15 +130,16 @@ class LocalExecutor(Executor):
         except OSError as exc:
             raise ExecutionError(f"cannot start {trial.argv[0]!r} for run {trial.run_id}: "
                                  f"{exc.strerror}") from exc
-        self._track(trial.run_id, popen.pid, popen, trial.channel_path, status_file)
+        self._track(trial.run_id, popen.pid, popen, trial.channel_path, status_file,
+                    launched=time.monotonic())
         return LaunchInfo(pid=popen.pid, pid_started=process_start_time(popen.pid),
                           host=self._host)
 
     def _track(self, run_id: str, pid: int, popen: subprocess.Popen | None,
-               channel: str, status_file: str) -> None:
+               channel: str, status_file: str, launched: float | None = None) -> None:
         pidfd = os.pidfd_open(pid)
         self._trials[run_id] = _Trial(pid=pid, pidfd=pidfd, popen=popen, channel_path=channel,
-                                      exit_path=status_file)
+                                      exit_path=status_file, launched=launched)
         self._channels[run_id] = channel
         self._selector.register(pidfd, selectors.EVENT_READ, run_id)
 
@@ -167,15 +178,22 @@ class LocalExecutor(Executor):
 
     def kill_escaped(self, run_ids: set[str]) -> dict[str, tuple[int, ...]]:
         """Kill what ended trials left outside their process group, in one /proc pass
-        (~1 ms) for all of them; the controller calls it once the freed slots are
-        refilled, so the pass is not between one trial's end and the next one's start."""
+        for all of them; the controller calls it once the freed slots are refilled, so
+        the pass is not between one trial's end and the next one's start. When all of
+        them were short, only pids younger than the oldest are read (about 0.1 ms
+        instead of 0.5 ms on a machine with a hundred processes)."""
         if not run_ids:
             return {}
-        return {rid: tuple(pids)
-                for rid, pids in kill_by_env("HYPERSWEEP_RUN_ID", run_ids).items()}
+        pids = [self._reaped.pop(rid, None) for rid in run_ids]
+        since = None if None in pids else min(p for p in pids if p is not None)
+        return {rid: tuple(found) for rid, found in
+                kill_by_env("HYPERSWEEP_RUN_ID", run_ids, since=since).items()}
 
     def _reap(self, run_id: str) -> TrialExit:
         trial = self._trials.pop(run_id)
+        recent = (trial.launched is not None
+                  and time.monotonic() - trial.launched < _RECENT_TRIAL_SECONDS)
+        self._reaped[run_id] = trial.pid if recent else None
         self._selector.unregister(trial.pidfd)
         os.close(trial.pidfd)
         # an adopted trial is not our child: its shell recorded the status

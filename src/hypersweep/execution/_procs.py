@@ -83,7 +83,17 @@ def group_leader(pids: list[int]) -> int | None:
     return None
 
 
-def kill_by_env(name: str, values: set[str], rounds: int = 3) -> dict[str, list[int]]:
+def last_pid() -> int | None:
+    """The pid most recently given to a new process in this pid namespace."""
+    try:
+        with open("/proc/loadavg", "rb") as fh:
+            return int(fh.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def kill_by_env(name: str, values: set[str], rounds: int = 3,
+                since: int | None = None) -> dict[str, list[int]]:
     """SIGKILL every live process whose environment has ``name`` set to one of ``values``;
     returns value → pids killed.
 
@@ -91,13 +101,21 @@ def kill_by_env(name: str, values: set[str], rounds: int = 3) -> dict[str, list[
     called ``setsid()``, a double-forked daemon): descendants inherit the environment.
     A process that also replaced its environment (``execve`` with a clean one) cannot be
     told apart and is not found. Repeated a few ``rounds`` in case one was forking.
+
+    ``since``, the pid of the oldest of the trials, limits the pass to pids given out
+    after it (descendants are younger than the trial): a few ``/proc`` reads instead of
+    one per process on the machine. The caller passes it only for short trials, and
+    when the pid counter has wrapped around since then the whole table is read.
     """
+    if since is not None and (last_pid() or 0) < since:
+        since = None  # wrapped around (or unknown): newer pids can be smaller
     prefix = f"{name}=".encode()
-    me, killed = os.getpid(), {}
+    me, killed, done = os.getpid(), {}, set()
     for _ in range(rounds):
         found = []
         for entry in os.listdir("/proc"):
-            if not entry.isdigit() or int(entry) == me:
+            if not entry.isdigit() or int(entry) == me or (since and int(entry) < since) \
+                    or int(entry) in done:  # killed in an earlier round, maybe not gone yet
                 continue
             try:
                 with open(f"/proc/{entry}/environ", "rb") as fh:
@@ -116,6 +134,7 @@ def kill_by_env(name: str, values: set[str], rounds: int = 3) -> dict[str, list[
             except (ProcessLookupError, PermissionError):
                 continue
             killed.setdefault(value, []).append(pid)
+            done.add(pid)
         if not found:
             break
     return killed

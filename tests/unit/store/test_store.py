@@ -68,6 +68,24 @@ def test_runs_round_trip_and_status_updates(store):
     assert runs[0]["params"] == {"x": 1.5} and runs[0]["command"][1] == "t.py"
 
 
+def test_updates_in_one_transaction_apply_in_their_order(store):
+    # run 1 is started and then ended in the same write, between two updates of run 0
+    # that set other fields: the later update of a field must win
+    exp(store)
+    store.create_runs([run_row("HD_a_0"), run_row("HD_a_1", number=1)])
+    ended = {"status": RunStatus.COMPLETED, "ended": 9.0, "exit_code": 0}
+    started = {"status": RunStatus.RUNNING, "pid": 7}
+    store.update_runs([("HD_a_0", ended), ("HD_a_1", started), ("HD_a_1", ended),
+                       ("HD_a_0", {"message": "done"})])
+    store.ingest([], [("HD_a_0", {"status": RunStatus.FAILED, "exit_code": 2}),
+                      ("HD_a_0", started), ("HD_a_0", {"status": RunStatus.CANCELED})])
+    runs = {r["id"]: r for r in store.runs("HD_a")}
+    assert runs["HD_a_1"]["status"] == "Completed" and runs["HD_a_1"]["pid"] == 7
+    assert runs["HD_a_1"]["exit_code"] == 0 and runs["HD_a_1"]["ended"] == 9.0
+    assert runs["HD_a_0"]["status"] == "Canceled" and runs["HD_a_0"]["message"] == "done"
+    assert runs["HD_a_0"]["exit_code"] == 2 and runs["HD_a_0"]["pid"] == 7
+
+
 def test_metrics_keep_nan_inf_and_strings(store):
     exp(store)
     store.create_runs([run_row("HD_a_0")])
