@@ -17,7 +17,7 @@ from typing import Any
 
 from benchmarks.bayesian.problems import PROBLEMS
 
-__all__ = ["markdown", "summarise"]
+__all__ = ["acceptance", "concurrency", "markdown", "summarise"]
 
 PEERS = ("optuna-tpe", "optuna-gp", "hyperopt-tpe")
 OURS = "hypersweep-bayes"
@@ -134,6 +134,7 @@ def markdown(result: Mapping[str, Any]) -> str:
            "1 = best value seen; higher is better)", "",
            *_quality_table(summary, "model", "normalised", methods, budgets), ""]
     out += _acceptance_lines(summary, cfg.get("acceptance_budget", 50))
+    out += _concurrency_lines(summary, budgets)
     out += _latency_lines(result)
     return "\n".join(out) + "\n"
 
@@ -154,6 +155,67 @@ def _acceptance_lines(summary: Mapping[str, Any], budget: int) -> list[str]:
     worst = max(r["ratio"] for r in rows)
     lines += ["", f"At least as good as the best peer on {wins}/{len(rows)} problems; "
               f"worst ratio {_fmt(worst)}.", ""]
+    return lines
+
+
+CONCURRENT = "hypersweep-bayes-c4"
+
+
+def concurrency(summary: Mapping[str, Any], budgets: Sequence[int]) -> list[dict[str, Any]]:
+    """Four trials in flight against the sequential run, problem by problem and budget.
+
+    Two views of "within 10 %": the normalised score (0 = random's median, 1 = the
+    optimum or best value seen) of the concurrent run at least 0.9 × the sequential
+    one's, and the stricter median regret (gap) at most 1.1 × the sequential one's.
+    """
+    rows = []
+    for problem, info in summary.items():
+        table = info["methods"]
+        for budget in budgets:
+            seq = table.get(OURS, {}).get(str(budget))
+            con = table.get(CONCURRENT, {}).get(str(budget))
+            if seq is None or con is None:
+                continue
+            s_norm, c_norm = seq["normalised"], con["normalised"]
+            rows.append({
+                "problem": problem, "budget": budget,
+                "sequential_regret": seq["median_regret"],
+                "concurrent_regret": con["median_regret"],
+                "sequential_normalised": s_norm, "concurrent_normalised": c_norm,
+                "normalised_within_10pct": (s_norm is not None and c_norm is not None
+                                            and c_norm >= 0.9 * s_norm),
+                "regret_within_10pct": con["median_regret"] <= 1.1 * seq["median_regret"],
+            })
+    return rows
+
+
+def _concurrency_lines(summary: Mapping[str, Any], budgets: Sequence[int]) -> list[str]:
+    rows = concurrency(summary, budgets)
+    if not rows:
+        return []
+    lines = ["## Four trials in flight against the sequential run", "",
+             "Median regret (model tuning: gap to the best value seen) and normalised score "
+             "(0 = random's median, 1 = the optimum or best value seen), at equal trial "
+             "counts.", "",
+             "| problem | trials | sequential regret | c4 regret | sequential score | "
+             "c4 score | score within 10 % | regret within 10 % |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['problem']} | {r['budget']} | {_fmt(r['sequential_regret'])} | "
+            f"{_fmt(r['concurrent_regret'])} | {_fmt(r['sequential_normalised'])} | "
+            f"{_fmt(r['concurrent_normalised'])} | "
+            f"{'yes' if r['normalised_within_10pct'] else '**no**'} | "
+            f"{'yes' if r['regret_within_10pct'] else '**no**'} |")
+    for budget in budgets:
+        at = [r for r in rows if r["budget"] == budget]
+        if at:
+            lines.append("")
+            lines.append(
+                f"At {budget} trials: score within 10 % on "
+                f"{sum(r['normalised_within_10pct'] for r in at)}/{len(at)} problems, "
+                f"regret within 10 % on {sum(r['regret_within_10pct'] for r in at)}/{len(at)}.")
+    lines.append("")
     return lines
 
 

@@ -152,7 +152,7 @@ def _latency(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from benchmarks.bayesian.report import acceptance, markdown, summarise
+    from benchmarks.bayesian.report import acceptance, concurrency, markdown, summarise
 
     args = _parse(argv)
     seeds = args.seeds or (2 if args.quick else 20)
@@ -168,7 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "model_seeds": args.model_seeds or seeds,
                    "budgets": budgets, "methods": args.methods, "acceptance_budget": 50,
                    "problems": sorted({t[0] for t in tasks}, key=list(PROBLEMS).index)},
-        "summary": summary, "acceptance": acceptance(summary, 50), "latency": _latency(args),
+        "summary": summary, "acceptance": acceptance(summary, 50),
+        "concurrency": concurrency(summary, budgets), "latency": _latency(args),
         "mean_suggest_seconds": _mean_suggest(runs),
         "wall_seconds": time.perf_counter() - start, "runs": runs,
     }
