@@ -12,6 +12,10 @@ starts over several modes of the acquisition instead of ten copies of one. Every
 refined point and the pool's best are then moved onto the values they stand for
 (rounding, one-hot), each other category of each ``choice`` is tried at the refined
 points, and the best point not yet taken wins.
+
+An optional ``penalty`` (log of a factor in (0, 1] and its gradient) is added to log EI
+everywhere the maximiser scores points; the sampler uses it to keep suggestions off
+running trials near the best point (see ``_sampler.py``).
 """
 
 from __future__ import annotations
@@ -28,11 +32,14 @@ from scipy.stats import qmc
 from hypersweep.sampling._bayes._gp import GaussianProcess
 from hypersweep.sampling._bayes._transform import Encoder
 
-__all__ = ["log_ei", "log_ei_with_grad", "maximize_log_ei"]
+__all__ = ["Penalty", "log_ei", "log_ei_with_grad", "maximize_log_ei", "penalised_log_ei"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 _STARTS = 10  # L-BFGS-B starts
 _SHORTLIST = 24  # pool points kept (snapped) besides the refined ones
+
+Penalty = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+"""rows (m, dim) → (log factor (m,), its gradient (m, dim)), added to log EI."""
 
 
 def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,6 +77,22 @@ def log_ei_with_grad(gp: GaussianProcess, xs: np.ndarray, best: float
     return value + np.log(sigma), slope[:, None] * dz + dsigma / sigma[:, None]
 
 
+def penalised_log_ei(gp: GaussianProcess, xs: np.ndarray, best: float,
+                     penalty: Penalty | None) -> np.ndarray:
+    """log EI at rows ``xs`` plus ``penalty`` (if any)."""
+    value = log_ei(gp, xs, best)
+    return value if penalty is None else value + penalty(xs)[0]
+
+
+def _penalised_with_grad(gp: GaussianProcess, xs: np.ndarray, best: float,
+                         penalty: Penalty | None) -> tuple[np.ndarray, np.ndarray]:
+    value, grad = log_ei_with_grad(gp, xs, best)
+    if penalty is None:
+        return value, grad
+    extra, extra_grad = penalty(xs)
+    return value + extra, grad + extra_grad
+
+
 def candidate_pool(encoder: Encoder, rng: np.random.Generator, size: int) -> np.ndarray:
     """Scrambled Sobol points over the numeric columns, uniform random categories."""
     with warnings.catch_warnings():
@@ -82,7 +105,7 @@ def candidate_pool(encoder: Encoder, rng: np.random.Generator, size: int) -> np.
 
 
 def _refine(gp: GaussianProcess, encoder: Encoder, starts: np.ndarray, best: float,
-            max_iter: int) -> np.ndarray:
+            max_iter: int, penalty: Penalty | None) -> np.ndarray:
     """L-BFGS-B from every start at once over the numeric columns.
 
     The starts are independent, so maximising the sum of their log EI optimises each; one
@@ -94,7 +117,7 @@ def _refine(gp: GaussianProcess, encoder: Encoder, starts: np.ndarray, best: flo
     scale = gp.hyper.length_scales[encoder.groups]
 
     def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
-        value, grad = log_ei_with_grad(gp, flat.reshape(k, dim) * scale, best)
+        value, grad = _penalised_with_grad(gp, flat.reshape(k, dim) * scale, best, penalty)
         return -float(value.sum()), -(grad * scale).ravel()
 
     bounds = [(lo / s, hi / s) for row in starts
@@ -132,25 +155,28 @@ def _category_moves(encoder: Encoder, rows: np.ndarray) -> np.ndarray:
 def maximize_log_ei(gp: GaussianProcess, encoder: Encoder, best: float,
                     incumbents: np.ndarray, rng: np.random.Generator, *, pool_size: int,
                     is_taken: Callable[[np.ndarray], np.ndarray], max_iter: int = 100,
-                    ) -> np.ndarray | None:
-    """The untaken snapped point of highest log EI, or None if every candidate is taken."""
+                    penalty: Penalty | None = None) -> np.ndarray | None:
+    """The untaken snapped point of highest log EI (+ ``penalty``), or None if every
+    candidate is taken."""
     pool = candidate_pool(encoder, rng, pool_size)
-    scores = log_ei(gp, pool, best)
+    scores = penalised_log_ei(gp, pool, best, penalty)
     order = np.argsort(-scores)
     shortlist = pool[order[:_SHORTLIST]]
-    refined = _refine(gp, encoder, _starts(pool, scores, incumbents, rng), best, max_iter)
+    refined = _refine(gp, encoder, _starts(pool, scores, incumbents, rng), best, max_iter,
+                      penalty)
     snapped = encoder.snap(np.vstack([refined, shortlist]))
     snapped = np.vstack([snapped, encoder.snap(_category_moves(encoder, snapped[:_STARTS]))])
-    return _best_untaken(gp, snapped, best, is_taken)
+    return _best_untaken(gp, snapped, best, is_taken, penalty)
 
 
 def _best_untaken(gp: GaussianProcess, rows: np.ndarray, best: float,
-                  is_taken: Callable[[np.ndarray], np.ndarray]) -> np.ndarray | None:
-    """The row of highest log EI among those ``is_taken`` rejects not."""
+                  is_taken: Callable[[np.ndarray], np.ndarray],
+                  penalty: Penalty | None) -> np.ndarray | None:
+    """The row of highest log EI (+ ``penalty``) among those ``is_taken`` rejects not."""
     if not len(rows):
         return None
     rows = rows[~is_taken(rows)]
     if not len(rows):
         return None
-    scores = log_ei(gp, rows, best)
+    scores = penalised_log_ei(gp, rows, best, penalty)
     return rows[int(np.argmax(scores))]
