@@ -215,3 +215,35 @@ def test_four_trials_in_flight_cost_little_quality_on_branin():
         return min(o.value for o in history) - BRANIN_MIN
 
     assert np.median([regret(s, 4) for s in range(3)]) < 0.01
+
+
+BOWL = {"x1": uniform(0, 1), "x2": uniform(0, 1), "x3": uniform(0, 1)}
+BOWL_MIN = np.array([0.3, 0.5, 0.7])
+
+
+def _bowl_point(params):
+    return np.array([params[name] for name in BOWL])
+
+
+def bowl(params):
+    return float(((_bowl_point(params) - BOWL_MIN) ** 2).sum())
+
+
+@pytest.mark.parametrize("seed", [2, 3, 7])
+def test_trials_in_flight_near_a_clear_incumbent_refine_it_without_repeating(seed):
+    # four trials in flight once the model has found the bowl's basin: each suggestion
+    # sees the earlier ones as running. Kriging-believer fantasies change almost nothing
+    # where the GP is already sure, so they used to put all four within 0.003 of each
+    # other (the same trial four times); the hole around running trials near the best
+    # point spreads them over the basin instead, still close to the best point.
+    sampler = BayesianParameterSampling(BOWL, seed=seed)
+    history = run(sampler, bowl, 14)
+    incumbent = _bowl_point(min(history, key=lambda o: o.value).params)
+    points = []
+    for _ in range(4):
+        params = sampler.suggest(history, 1, goal=MIN)[0]
+        history.append(Observation(params, pending=True))
+        points.append(_bowl_point(params))
+    closest = min(np.linalg.norm(a - b) for i, a in enumerate(points) for b in points[:i])
+    assert closest > 0.005
+    assert max(np.linalg.norm(p - incumbent) for p in points) < 0.15

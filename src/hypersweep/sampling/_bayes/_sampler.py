@@ -22,8 +22,10 @@ goal). Its steps:
 4. The GP's hyperparameters are fitted (on at most ``_FIT_CAP`` points: the best and the
    most recent), then the GP is conditioned on every point. Running trials are added as
    "kriging believer" fantasies (observed at their posterior mean), so their variance
-   collapses and the next suggestion goes elsewhere; each suggestion of a batch is added
-   the same way before the next one is chosen.
+   collapses and the next suggestion goes elsewhere; those near the best point also cut
+   a small hole into the acquisition around themselves (``_Running``), because there a
+   fantasy changes almost nothing and the next suggestion would repeat them. Each
+   suggestion of a batch is added the same way before the next one is chosen.
 5. In a discrete space, points already tried or suggested are never suggested again;
    when none is left the batch is cut short (``[]`` once the space is exhausted).
 
@@ -40,7 +42,11 @@ import numpy as np
 
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.sampling._base import Observation
-from hypersweep.sampling._bayes._acquisition import log_ei, maximize_log_ei
+from hypersweep.sampling._bayes._acquisition import (
+    Penalty,
+    maximize_log_ei,
+    penalised_log_ei,
+)
 from hypersweep.sampling._bayes._gp import GaussianProcess, fit_hyperparameters
 from hypersweep.sampling._bayes._threads import one_blas_thread
 from hypersweep.sampling._bayes._transform import Encoder
@@ -53,6 +59,9 @@ _FIT_CAP = 150  # hyperparameters are fitted on at most this many points
 _ENUMERATE = 20_000  # discrete spaces this small are scored point by point
 _INCUMBENTS = 1  # best observed points used as acquisition-optimiser starts
 _PESSIMISM = 1.2  # prior mean, in standard deviations below the mean score (step 3)
+_NEAR = 0.5  # running trials closer than this to the best point (in length scales) …
+_HOLE = 0.3  # … also get a hole of this fraction of that distance (radius)
+_MIN_HOLE = 1e-3  # smallest hole radius, in length scales
 
 
 def initial_design_size(space: SearchSpace) -> int:
@@ -154,24 +163,78 @@ def _model_suggest(encoder: Encoder, data: _Data, n: int, seed: int, n_history: 
     hyper = fit_hyperparameters(data.x[fit], y[fit], encoder.groups,
                                 encoder.categorical_groups, rng)
     gp = GaussianProcess(data.x, y, hyper, encoder.groups)
-    if len(data.pending):
-        gp = gp.condition(data.pending, gp.predict(data.pending)[0])
-    return _batch(gp, encoder, data.x, y, n, rng, taken)
+    return _batch(gp, encoder, data.x, y, data.pending, n, rng, taken)
 
 
-def _batch(gp: GaussianProcess, encoder: Encoder, x: np.ndarray, y: np.ndarray, n: int,
-           rng: np.random.Generator, taken: set[str] | None) -> list[dict[str, Any]]:
+class _Running:
+    """Running trials (and a batch's earlier suggestions) as the next suggestion sees them.
+
+    Every running trial is a kriging-believer fantasy: observed at its posterior mean,
+    which collapses the variance around it and sends the next suggestion elsewhere.
+    Near the best observed point that is not enough: the GP is already nearly sure of
+    the function there, a fantasy barely changes it, and log EI's maximum stays where
+    it was. With four trials in flight, concurrent suggestions near the best point
+    then lay within 0.0001–0.003 of each other (docs/bayesian.md): one trial run up to
+    four times. So a running trial less than ``_NEAR`` length scales from the best
+    point also multiplies EI by ``1 − exp(−d² / 2ρ²)`` (d: distance to it in length
+    scales), with ρ = ``_HOLE`` × its distance to the best point: a hole that shrinks
+    as trials close in on the optimum, so the next suggestion refines the same basin
+    in another direction instead of repeating a trial or leaving the basin. Without
+    running trials nothing changes (the sequential run is untouched).
+    """
+
+    def __init__(self, gp: GaussianProcess, incumbent: np.ndarray) -> None:
+        self.gp = gp
+        self._incumbent = incumbent
+        self._scale = gp.hyper.length_scales[gp.groups]
+        self._centres = np.empty((0, len(incumbent)))
+        self._radii = np.empty(0)
+
+    def add(self, rows: np.ndarray) -> None:
+        """Take running (or just suggested) feature rows into account."""
+        if not len(rows):
+            return
+        self.gp = self.gp.condition(rows, self.gp.predict(rows)[0])
+        distance = np.sqrt((((rows - self._incumbent) / self._scale) ** 2).sum(axis=1))
+        near = distance < _NEAR
+        self._centres = np.vstack([self._centres, rows[near]])
+        self._radii = np.concatenate([self._radii,
+                                      np.maximum(_HOLE * distance[near], _MIN_HOLE)])
+
+    def penalty(self) -> Penalty | None:
+        """log Π_j (1 − exp(−d_j² / 2ρ_j²)) over the near running trials, or None."""
+        if not len(self._centres):
+            return None
+        centres, radii, scale = self._centres, self._radii, self._scale
+
+        def penalty(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            diff = (xs[:, None, :] - centres[None, :, :]) / scale  # (m, k, dim)
+            depth = np.exp(-(diff**2).sum(axis=-1) / (2.0 * radii**2))
+            keep = np.maximum(1.0 - depth, 1e-12)
+            # d log(1 − e^(−q)) / d diff = e^(−q) / (1 − e^(−q)) · diff / ρ² (0 at the floor)
+            slope = np.where(1.0 - depth > 1e-12, depth / keep, 0.0) / radii**2
+            return (np.log(keep).sum(axis=1),
+                    np.einsum("mk,mkc->mc", slope, diff) / scale)
+        return penalty
+
+
+def _batch(gp: GaussianProcess, encoder: Encoder, x: np.ndarray, y: np.ndarray,
+           pending: np.ndarray, n: int, rng: np.random.Generator, taken: set[str] | None
+           ) -> list[dict[str, Any]]:
     best = float(y.max())
     incumbents = x[np.argsort(-y, kind="stable")[:_INCUMBENTS]]
     grid = _Grid(encoder, taken) if taken is not None and _small(encoder) else None
     is_taken = _taken_test(encoder, taken)
+    running = _Running(gp, incumbents[0])
+    running.add(pending)
     out: list[dict[str, Any]] = []
     for _ in range(n):
         if grid is not None:
-            row = grid.best(gp, best)
+            row = grid.best(running.gp, best, running.penalty())
         else:
-            row = maximize_log_ei(gp, encoder, best, incumbents, rng,
-                                  pool_size=_pool_size(len(gp.y)), is_taken=is_taken)
+            row = maximize_log_ei(running.gp, encoder, best, incumbents, rng,
+                                  pool_size=_pool_size(len(running.gp.y)),
+                                  is_taken=is_taken, penalty=running.penalty())
         if row is None:
             break
         params = encoder.decode(row)[0]
@@ -180,7 +243,7 @@ def _batch(gp: GaussianProcess, encoder: Encoder, x: np.ndarray, y: np.ndarray, 
             taken.add(encoder.space.key(params))
         if grid is not None:
             grid.take(encoder.space.key(params))
-        gp = gp.condition(row[None, :], gp.predict(row[None, :])[0])
+        running.add(row[None, :])
     return out
 
 
@@ -209,8 +272,9 @@ class _Grid:
     def take(self, key: str) -> None:
         self.free &= np.array([k != key for k in self.keys], dtype=bool)
 
-    def best(self, gp: GaussianProcess, best: float) -> np.ndarray | None:
+    def best(self, gp: GaussianProcess, best: float,
+             penalty: Penalty | None) -> np.ndarray | None:
         rows = self.rows[self.free]
         if not len(rows):
             return None
-        return rows[int(np.argmax(log_ei(gp, rows, best)))]
+        return rows[int(np.argmax(penalised_log_ei(gp, rows, best, penalty)))]
