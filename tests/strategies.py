@@ -8,7 +8,10 @@ from hypersweep import space as sp
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 positive = st.floats(min_value=1e-3, max_value=1e3, allow_nan=False)
-scalar_values = st.one_of(st.integers(-1000, 1000), st.text(min_size=1, max_size=8),
+# text a process can receive (choice values with NUL or a lone surrogate are refused)
+process_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+                       min_size=1, max_size=8)
+scalar_values = st.one_of(st.integers(-1000, 1000), process_text,
                           st.floats(-1e6, 1e6, allow_nan=False), st.booleans())
 
 
