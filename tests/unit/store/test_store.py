@@ -58,6 +58,15 @@ def test_experiments_by_id_and_newest_by_name(store):
         store.experiment("nope")
 
 
+def test_cancel_requested_reads_the_time_of_the_request(store):
+    exp(store, "HD_a")
+    exp(store, "HD_b", created=2.0)
+    assert store.cancel_requested("HD_a") is None
+    store.update_experiment("HD_a", cancel_requested=123.5)
+    assert store.cancel_requested("HD_a") == 123.5
+    assert store.cancel_requested("HD_b") is None
+
+
 def test_runs_round_trip_and_status_updates(store):
     exp(store)
     store.create_runs([run_row("HD_a_0"), run_row("HD_a_1", number=1)])
