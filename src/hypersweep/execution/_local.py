@@ -97,7 +97,7 @@ class LocalExecutor(Executor):
         self._host = socket.gethostname()
         self._scans: dict[str, tuple[int, int]] = {}   # run id → (offset, scanned up to)
         self._staged: set[str] = set()                  # run folders made ahead of launch
-        self._reaped: dict[str, int | None] = {}        # run id → its pid if it was short
+        self._reaped: dict[str, int] = {}               # run id → its pid, if it was short
         # the controller's environment, as bytes, taken once: building it from
         # os.environ per launch (decode, then re-encode for exec) cost ~0.3 ms a trial
         self._base_env = dict(os.environb)
@@ -185,15 +185,15 @@ class LocalExecutor(Executor):
         if not run_ids:
             return {}
         pids = [self._reaped.pop(rid, None) for rid in run_ids]
-        since = None if None in pids else min(p for p in pids if p is not None)
+        since = None if None in pids else min(pids)
         return {rid: tuple(found) for rid, found in
                 kill_by_env("HYPERSWEEP_RUN_ID", run_ids, since=since).items()}
 
     def _reap(self, run_id: str) -> TrialExit:
         trial = self._trials.pop(run_id)
-        recent = (trial.launched is not None
-                  and time.monotonic() - trial.launched < _RECENT_TRIAL_SECONDS)
-        self._reaped[run_id] = trial.pid if recent else None
+        if trial.launched is not None and \
+                time.monotonic() - trial.launched < _RECENT_TRIAL_SECONDS:
+            self._reaped[run_id] = trial.pid
         self._selector.unregister(trial.pidfd)
         os.close(trial.pidfd)
         # an adopted trial is not our child: its shell recorded the status

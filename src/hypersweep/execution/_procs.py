@@ -114,8 +114,11 @@ def kill_by_env(name: str, values: set[str], rounds: int = 3,
     for _ in range(rounds):
         found = []
         for entry in os.listdir("/proc"):
-            if not entry.isdigit() or int(entry) == me or (since and int(entry) < since) \
-                    or int(entry) in done:  # killed in an earlier round, maybe not gone yet
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            # done: killed in an earlier round, maybe not gone from /proc yet
+            if pid == me or (since and pid < since) or pid in done:
                 continue
             try:
                 with open(f"/proc/{entry}/environ", "rb") as fh:
@@ -126,7 +129,7 @@ def kill_by_env(name: str, values: set[str], rounds: int = 3,
                 continue
             for var in env.split(b"\0"):
                 if var.startswith(prefix) and var[len(prefix):].decode(errors="replace") in values:
-                    found.append((int(entry), var[len(prefix):].decode()))
+                    found.append((pid, var[len(prefix):].decode()))
                     break
         for pid, value in found:
             try:
