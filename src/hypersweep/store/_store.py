@@ -16,8 +16,6 @@ characters, which PostgreSQL cannot store, is kept with U+FFFD in their place.
 from __future__ import annotations
 
 import enum
-import functools
-import itertools
 import json
 import os
 import sqlite3
@@ -33,6 +31,7 @@ from sqlalchemy.engine import Engine
 from hypersweep.errors import NotFoundError, StoreError
 from hypersweep.store import _schema as s
 from hypersweep.store._codec import decode_value
+from hypersweep.store._sql import insert_rows, update_rows
 
 __all__ = ["Store"]
 
@@ -259,8 +258,8 @@ class Store:
         events = self._event_rows(events)
 
         def work(conn: sa.Connection) -> None:
-            conn.execute(s.runs.insert(), values)
-            _insert_events(conn, events)
+            insert_rows(conn, s.runs, values)
+            insert_rows(conn, s.events, events)
 
         self._write(work)
 
@@ -271,8 +270,8 @@ class Store:
         events = self._event_rows(events)
 
         def work(conn: sa.Connection) -> None:
-            _update_runs(conn, values)
-            _insert_events(conn, events)
+            update_rows(conn, s.runs, "id", values)
+            insert_rows(conn, s.events, events)
 
         self._write(work)
 
@@ -309,8 +308,8 @@ class Store:
         def work(conn: sa.Connection) -> None:
             if rows:
                 conn.exec_driver_sql(self._insert_metrics_sql, rows)
-            _update_runs(conn, updates)
-            _insert_events(conn, events)
+            update_rows(conn, s.runs, "id", updates)
+            insert_rows(conn, s.events, events)
 
         self._write(work)
 
@@ -370,38 +369,12 @@ class Store:
 
     def add_events(self, events: Iterable[Mapping[str, Any]]) -> None:
         rows = self._event_rows(events)
-        self._write(lambda conn: _insert_events(conn, rows))
+        self._write(lambda conn: insert_rows(conn, s.events, rows))
 
     def events(self, experiment_id: str) -> list[dict[str, Any]]:
         query = (sa.select(s.events).where(s.events.c.experiment_id == experiment_id)
                  .order_by(s.events.c.id))
         return self.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
-
-
-def _update_runs(conn: sa.Connection, updates: Sequence[tuple[str, Mapping[str, Any]]]
-                 ) -> None:
-    """Apply ``(run_id, fields)`` updates in order, one ``executemany`` per stretch of
-    consecutive updates that set the same fields (order matters: a run can be marked
-    started and ended in one transaction).
-
-    The controller updates runs several times per trial; a statement built per update
-    costs SQLAlchemy about 0.3 ms to build and key for its cache, a reused one 0.1 ms.
-    """
-    for names, stretch in itertools.groupby(updates, key=lambda u: tuple(sorted(u[1]))):
-        conn.execute(_run_update(names), [{"_id": run_id, **fields}
-                                           for run_id, fields in stretch])
-
-
-@functools.lru_cache(maxsize=64)
-def _run_update(names: tuple[str, ...]) -> sa.Update:
-    """``UPDATE hs_runs SET <names> WHERE id = :_id``, built once per set of names."""
-    return (s.runs.update().where(s.runs.c.id == sa.bindparam("_id"))
-            .values({name: sa.bindparam(name) for name in names}))
-
-
-def _insert_events(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(s.events.insert(), rows)
 
 
 def _nul_free(value: Any) -> Any:
