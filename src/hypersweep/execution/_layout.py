@@ -27,6 +27,7 @@ _IGNORED = (".git", ".hypersweep", "__pycache__", ".venv", "venv", ".ipynb_check
             "node_modules", "outputs", "logs", "*.pyc", ".pytest_cache", ".mypy_cache",
             ".ruff_cache")
 _PLACEHOLDER = re.compile(r"\$\{\{\s*(search_space|outputs)\.([A-Za-z0-9_.\-]+)\s*\}\}")
+_SOURCES = (".py", ".pyw", ".pyc")  # linked symbolically (see _link)
 _PYTHONS = ("python", "python3", f"python{sys.version_info.major}.{sys.version_info.minor}")
 
 
@@ -79,16 +80,34 @@ def stage_run_dir(run_dir: str, snapshot_dir: str) -> None:
     os.close(os.open(os.path.join(run_dir, "logs", "metrics.jsonl"),
                      os.O_CREAT | os.O_WRONLY, 0o600))
     try:
-        entries = os.listdir(snapshot_dir)
+        entries = list(os.scandir(snapshot_dir))
     except FileNotFoundError:
         entries = []
-    for name in entries:
-        if name in ("outputs", "logs"):
-            continue
-        try:
-            os.symlink(os.path.join(snapshot_dir, name), os.path.join(run_dir, name))
-        except FileExistsError:
-            continue
+    for entry in entries:
+        if entry.name not in ("outputs", "logs"):
+            _link(entry, os.path.join(run_dir, entry.name))
+
+
+def _link(entry: os.DirEntry, dest: str) -> None:
+    """Link a snapshot entry into a run folder, so the run sees the snapshot's file, not
+    a copy. A data or config file gets a hard link: a new directory entry only, where a
+    symbolic link is a new inode, which costs 0.2-0.4 ms of kernel time on some ext4
+    disks, per file and per trial. A Python source keeps a symbolic link: Python resolves
+    it, so the script's folder on ``sys.path`` is the snapshot and every run shares one
+    ``__pycache__`` (a hard-linked module would be compiled again in every run folder).
+    Folders and symbolic links are linked symbolically."""
+    try:
+        if entry.is_file(follow_symlinks=False) and not entry.name.endswith(_SOURCES):
+            try:
+                os.link(entry.path, dest, follow_symlinks=False)
+                return
+            except FileExistsError:
+                return
+            except OSError:
+                pass  # another file system, or one without hard links
+        os.symlink(entry.path, dest)
+    except FileExistsError:
+        return
 
 
 def prepare_run_dir(run_dir: str, snapshot_dir: str) -> None:

@@ -52,9 +52,21 @@ def test_run_dir_is_owner_only_and_links_the_snapshot(tmp_path):
     snap.mkdir()
     (snap / "train.py").write_text("print(1)")
     (snap / "outputs").mkdir()  # a stale outputs folder in the source is not shared
+    (snap / "data").mkdir()
+    (snap / "data" / "x.csv").write_text("1")
+    (snap / "config.yml").write_text("lr: 1")
+    os.symlink("train.py", snap / "alias.py")
     run = tmp_path / "run"
     prepare_run_dir(str(run), str(snap))
-    assert os.path.islink(run / "train.py")
+    # a data file is the snapshot's own inode (a hard link), not a copy; a Python
+    # source (Python resolves it: one shared __pycache__), a folder and a symbolic link
+    # are linked symbolically
+    assert os.path.samefile(run / "config.yml", snap / "config.yml")
+    assert not os.path.islink(run / "config.yml")
+    assert os.readlink(run / "train.py") == str(snap / "train.py")
+    assert os.path.islink(run / "data") and (run / "data" / "x.csv").read_text() == "1"
+    assert os.readlink(run / "alias.py") == str(snap / "alias.py")
+    assert (run / "alias.py").read_text() == "print(1)"
     assert not os.path.islink(run / "outputs")
     assert stat.S_IMODE(os.stat(run / "outputs").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(run / "logs" / "metrics.jsonl").st_mode) == 0o600
@@ -75,3 +87,17 @@ def test_a_staged_run_dir_has_everything_but_the_log(tmp_path):
     assert not (run / "logs" / "std_log.txt").exists()
     prepare_run_dir(str(run), str(snap))
     assert stat.S_IMODE(os.stat(run / "logs" / "std_log.txt").st_mode) == 0o600
+
+
+def test_a_file_is_linked_symbolically_where_hard_links_are_refused(tmp_path, monkeypatch):
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "data.csv").write_text("1")
+
+    def refuse(*args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    run = tmp_path / "run"
+    stage_run_dir(str(run), str(snap))
+    assert os.readlink(run / "data.csv") == str(snap / "data.csv")
