@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence, Set
+from fractions import Fraction
 from typing import Any
 
 from hypersweep.errors import ConfigurationError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
-from hypersweep.policy._support import others_reaching, pair, positive_number, run_values, show
+from hypersweep.policy._support import (
+    exact,
+    near,
+    others_reaching,
+    pair,
+    positive_number,
+    run_values,
+    show,
+)
 
 __all__ = ["BanditPolicy"]
 
@@ -32,7 +41,9 @@ class BanditPolicy(EarlyTerminationPolicy):
     minimize  ``Y > B * (1 + s)``          ``Y > B + a``
     ========  ===========================  ======================
 
-    A run exactly on the threshold lives; with no other run at interval N nothing stops;
+    A run exactly on the threshold lives, the threshold taken as computed by hand from
+    the numbers as written (B = 0.8, slack_amount 0.1: a best of 0.7 lives, although
+    ``0.8 - 0.1 != 0.7`` in floating point); with no other run at interval N nothing stops;
     NaN/±inf values count as the worst (a run with no finite value stops as soon as
     another run has one). Both slacks must be finite and > 0 (a zero slack would stop
     every run not tied with the best, so it is refused).
@@ -93,6 +104,14 @@ class BanditPolicy(EarlyTerminationPolicy):
             return best / (1 + slack), f"{show(best)} / (1 + {show(slack)})"
         return best * (1 + slack), f"{show(best)} * (1 + {show(slack)})"
 
+    def _exact_threshold(self, best: float, goal: PrimaryMetricGoal) -> Fraction:
+        """:meth:`threshold` in exact decimal arithmetic (see ``_support.exact``)."""
+        b, slack = exact(best), exact(self._slack)
+        maximize = goal is PrimaryMetricGoal.MAXIMIZE
+        if self._slack_field == "slack_amount":
+            return b - slack if maximize else b + slack
+        return b / (1 + slack) if maximize == (best >= 0) else b * (1 + slack)
+
     def should_terminate(self, run_id: str, interval: int,
                          table: Mapping[str, Sequence[float]], goal: PrimaryMetricGoal,
                          finished: Set[str] = frozenset()) -> str | None:
@@ -112,7 +131,12 @@ class BanditPolicy(EarlyTerminationPolicy):
                     f"while the best run's best is {show(best)}")
         limit, formula = self.threshold(best, goal)
         maximize = goal is PrimaryMetricGoal.MAXIMIZE
-        if not (own < limit if maximize else own > limit):
+        if near(own, limit):  # on the threshold as written, up to float rounding?
+            mine_x, limit_x = exact(own), self._exact_threshold(best, goal)
+            beyond = mine_x < limit_x if maximize else mine_x > limit_x
+        else:
+            beyond = own < limit if maximize else own > limit
+        if not beyond:
             return None
         mine, theirs = pair(own, limit)
         return f"{prefix}best {mine} {'<' if maximize else '>'} {theirs} = {formula}"

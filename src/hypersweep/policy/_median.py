@@ -8,7 +8,16 @@ from collections.abc import Mapping, Sequence, Set
 
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
-from hypersweep.policy._support import best_score, mean_score, pair, run_values, show_score
+from hypersweep.policy._support import (
+    best_score,
+    exact,
+    exact_median_of_means,
+    mean_score,
+    near,
+    pair,
+    run_values,
+    show_score,
+)
 
 __all__ = ["MedianStoppingPolicy"]
 
@@ -19,7 +28,9 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
     At each scheduled interval N, for every *other* run j in the reference set,
     ``avg_j`` is the mean of its values at intervals ``1..min(N, n_j)``; M is the median
     of those averages. The run stops iff its best value over its first N values is
-    strictly worse than M (so a run exactly on the median lives).
+    strictly worse than M (so a run exactly on the median lives; means and median are
+    then taken exactly, from the numbers as written: runs averaging 0.6 and 0.8 put the
+    median at 0.7, and a best of 0.7 lives).
 
     **(ours)** The reference set is every other run that has logged at least N values
     (running ones included) plus every run in ``finished`` that logged at least one
@@ -61,7 +72,14 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
         median = statistics.median(mean_score(goal, table[other][:interval])
                                    for other in reference)
         own = best_score(goal, values[:interval])
-        if not own < median:
+        if math.isfinite(own) and math.isfinite(median) and near(own, median):
+            # on the median as written, up to float rounding: decide exactly
+            sign = 1 if goal is PrimaryMetricGoal.MAXIMIZE else -1  # an int keeps it exact
+            worse = sign * exact(sign * own) < exact_median_of_means(
+                goal, (table[other][:interval] for other in reference))
+        else:
+            worse = own < median
+        if not worse:
             return None
         mine, theirs = (pair(goal.sign * own, goal.sign * median) if math.isfinite(own)
                         else (show_score(goal, own), show_score(goal, median)))

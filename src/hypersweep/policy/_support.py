@@ -10,7 +10,9 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from hypersweep._checks import describe, is_int, is_number
@@ -21,7 +23,10 @@ __all__ = [
     "best_score",
     "build",
     "check_keys",
+    "exact",
+    "exact_median_of_means",
     "mean_score",
+    "near",
     "others_reaching",
     "pair",
     "positive_number",
@@ -68,6 +73,36 @@ def mean_score(goal: PrimaryMetricGoal, values: Sequence[float]) -> float:
         return -math.inf
     mean = math.fsum(scores) / len(scores)
     return min(max(mean, min(scores)), max(scores))
+
+
+def near(a: float, b: float) -> bool:
+    """Whether two finite numbers are close enough for float rounding to decide their
+    order (then a rule compares them exactly, see :func:`exact`)."""
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def exact(value: float) -> Fraction:
+    """A finite number as written (its shortest decimal form) as an exact fraction.
+
+    Thresholds are compared as the user computes them by hand: with slack_amount 0.1,
+    B = 0.8 gives the threshold 0.7 and a run whose best is 0.7 lives, although
+    ``0.8 - 0.1`` is 0.7000000000000001 in floating point.
+    """
+    return Fraction(repr(float(value)))
+
+
+def exact_median_of_means(goal: PrimaryMetricGoal, series: Iterable[Sequence[float]]
+                          ) -> Fraction | float:
+    """:func:`mean_score` of each series, median of those, in exact decimal arithmetic
+    (``-inf`` stands for a series holding a non-finite value)."""
+    sign = 1 if goal is PrimaryMetricGoal.MAXIMIZE else -1  # an int keeps it exact
+    means: list[Fraction | float] = []
+    for values in series:
+        if not all(math.isfinite(v) for v in values):
+            means.append(-math.inf)
+        else:
+            means.append(sum((sign * exact(v) for v in values), Fraction(0)) / len(values))
+    return statistics.median(means)
 
 
 def show(value: float, digits: int = 6) -> str:

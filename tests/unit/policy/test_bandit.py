@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from hypersweep import BanditPolicy
 from tests.unit.policy._tables import INF, MAX, MIN, NAN
@@ -86,6 +90,19 @@ CASES = [
     ("finished-runs-count-as-reference", BanditPolicy(slack_amount=0.1),
      {"done": [1.0, 1.0, 1.0], "run": [0.5, 0.5]}, "run", 2, MAX,
      "BanditPolicy at interval 2: best 0.5 < 0.9 = 1 - 0.1"),
+    # on the threshold as computed by hand from decimal numbers, where float arithmetic
+    # lands one ulp away (0.8 - 0.1 = 0.7000000000000001): the run lives
+    ("decimal-amount-on-threshold-lives", BanditPolicy(slack_amount=0.1),
+     {"best": [0.8], "edge": [0.7]}, "edge", 1, MAX, None),
+    ("decimal-amount-on-threshold-lives-minimize", BanditPolicy(slack_amount=0.1),
+     {"best": [0.7], "edge": [0.8]}, "edge", 1, MIN, None),
+    ("decimal-factor-on-threshold-lives", BanditPolicy(slack_factor=0.2),
+     {"best": [1.08], "edge": [0.9]}, "edge", 1, MAX, None),
+    ("decimal-factor-on-threshold-lives-minimize", BanditPolicy(slack_factor=0.05),
+     {"best": [0.57], "edge": [0.5985]}, "edge", 1, MIN, None),
+    ("decimal-amount-just-below-stops", BanditPolicy(slack_amount=0.1),
+     {"best": [0.8], "poor": [0.6999999999]}, "poor", 1, MAX,
+     "BanditPolicy at interval 1: best 0.6999999999 < 0.7 = 0.8 - 0.1"),
     ("close-numbers-get-more-digits", BanditPolicy(slack_factor=0.2),
      {"best": [0.8], "poor": [0.66666]}, "poor", 1, MAX,
      "BanditPolicy at interval 1: best 0.66666 < 0.66667 = 0.8 / (1 + 0.2)"),
@@ -127,3 +144,28 @@ def test_warnings_for_ratio_slack(values, name, expected):
 
 def test_no_warning_for_absolute_slack():
     assert BanditPolicy(slack_amount=0.1).warnings_for(MAX, [-5.0], "neg_loss") == []
+
+
+def _decimal(draw_int: int, places: int) -> float:
+    return float(Fraction(draw_int, 10 ** places))
+
+
+@settings(max_examples=300, deadline=None)
+@given(best=st.integers(-999, 999).filter(bool), slack=st.integers(1, 100),
+       kind=st.sampled_from(["slack_factor", "slack_amount"]), goal=st.sampled_from([MAX, MIN]))
+def test_a_run_on_the_decimal_threshold_lives_and_one_just_beyond_stops(best, slack, kind,
+                                                                        goal):
+    b, s = _decimal(best, 3), _decimal(slack, 2)
+    fb, fs = Fraction(repr(b)), Fraction(repr(s))
+    maximize = goal is MAX
+    if kind == "slack_amount":
+        limit = fb - fs if maximize else fb + fs
+    else:
+        limit = fb / (1 + fs) if maximize == (b >= 0) else fb * (1 + fs)
+    assume(Fraction(repr(float(limit))) == limit)  # a threshold a decimal can be exactly on
+    policy = BanditPolicy(**{kind: s})
+    edge = float(limit)
+    assert policy.should_terminate("edge", 1, {"best": [b], "edge": [edge]}, goal) is None
+    beyond = edge - 1e-9 * max(1.0, abs(edge)) if maximize else \
+        edge + 1e-9 * max(1.0, abs(edge))
+    assert policy.should_terminate("edge", 1, {"best": [b], "edge": [beyond]}, goal)

@@ -33,6 +33,17 @@ CASES = [
      "averages"),
     ("even-count-tie-lives", EVERY, {"a": [0.4], "b": [0.6], "x": [0.5]}, "x", 1, MAX, (),
      None),
+    # on the median as computed by hand, where float arithmetic lands one ulp away
+    # ((0.6 + 0.8) / 2 = 0.7000000000000001, (0.1 + 0.2) / 2 = 0.15000000000000002)
+    ("decimal-tie-with-average-lives", EVERY, {"a": [0.6, 0.8], "x": [0.7, 0.7]}, "x", 2,
+     MAX, (), None),
+    ("decimal-tie-with-midpoint-lives", EVERY, {"a": [0.1], "b": [0.2], "x": [0.15]}, "x", 1,
+     MAX, (), None),
+    ("decimal-tie-minimize-lives", EVERY, {"a": [0.1, 0.2], "b": [0.3, 0.4], "x": [0.5, 0.25]},
+     "x", 2, MIN, (), None),
+    ("decimal-just-worse-stops", EVERY, {"a": [0.6, 0.8], "x": [0.6999999999, 0.1]}, "x", 2,
+     MAX, (), "MedianStoppingPolicy at interval 2: best 0.6999999999 < 0.7 = median of 1 "
+     "other runs' averages"),
     ("averages-only-up-to-N", EVERY, {"long": [0.2, 0.2, 1.0, 1.0], "x": [0.1, 0.3]}, "x", 2,
      MAX, (), None),
     ("own-best-so-far-not-last", EVERY, {"a": [0.5, 0.5], "x": [0.6, 0.0]}, "x", 2, MAX, (),
