@@ -47,7 +47,7 @@ class AsyncHyperBandPolicy(EarlyTerminationPolicy):
 
     policy_name = "asha"
 
-    def __init__(self, min_interval: int = 1, reduction_factor: int = 3, *,
+    def __init__(self, min_interval: int = 1, reduction_factor: int = 3,
                  max_interval: int | None = None) -> None:
         super().__init__()
         self._min = whole_number("min_interval", min_interval, 1)

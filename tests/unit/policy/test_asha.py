@@ -21,7 +21,7 @@ def ones(values):
 
 @pytest.mark.parametrize(("policy", "up_to", "expected"), [
     (AsyncHyperBandPolicy(1, 3, max_interval=27), None, (1, 3, 9)),
-    (AsyncHyperBandPolicy(1, 3, max_interval=28), None, (1, 3, 9, 27)),
+    (AsyncHyperBandPolicy(1, 3, 28), None, (1, 3, 9, 27)),  # SPEC's positional order
     (AsyncHyperBandPolicy(2, 2, max_interval=20), None, (2, 4, 8, 16)),
     (AsyncHyperBandPolicy(), 100, (1, 3, 9, 27, 81)),
     (AsyncHyperBandPolicy(5, 4), 400, (5, 20, 80, 320)),
