@@ -192,3 +192,33 @@ def _check_status_command(capsys: Any, workspace: Any, sweep_id: str, rows: list
             assert reason[:40] in line  # the table cuts long cells
         else:
             assert "Completed" in line
+
+
+_LAST_WORD = '''
+import os, sys, time
+from hypersweep import Run
+time.sleep(float(sys.argv[sys.argv.index("--wait") + 1]))
+Run.get_context().log("acc", float(sys.argv[sys.argv.index("--x") + 1]))
+os._exit(0)  # at once: the controller sees the value and the exit in the same pass
+'''
+
+
+def test_a_run_that_ended_by_itself_is_not_stopped_by_its_last_value(workspace, source):
+    # run 1's only value is far below run 0's, so Bandit would stop it, but the process
+    # exits right after logging it: there is nothing left to stop, and it stays Completed
+    (source / "last_word.py").write_text(_LAST_WORD)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HypersweepWarning)
+        cfg = HyperDriveConfig(
+            run_config=ScriptRunConfig(source_directory=str(source), script="last_word.py",
+                                       arguments=["--wait", "0.3"]),
+            hyperparameter_sampling=GridParameterSampling({"--x": choice(0.9, 0.1)}),
+            policy=BanditPolicy(slack_amount=0.1), primary_metric_name="acc",
+            primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=2,
+            max_concurrent_runs=1)
+    hd = Experiment(workspace, "last-word").create(cfg)
+    run_sweep(workspace, hd.id)
+    rows = sorted(workspace.store.runs(hd.id), key=lambda r: r["number"])
+    assert [(r["status"], r["exit_code"], r["primary_last"]) for r in rows] == \
+        [("Completed", 0, 0.9), ("Completed", 0, 0.1)]
+    assert rows[1]["message"] is None

@@ -120,7 +120,7 @@ class Controller:
                 self._launch_more()
             finally:
                 self._ended = set()
-        self._ingest(self._active_ids())
+        self._ingest(self._active_ids(), ended={e.run_id for e in exits})
         self._finish(exits)
         self._save_runs([], [])
         if self.on_progress is not None:
@@ -322,9 +322,12 @@ class Controller:
                            resources=dict(self.spec.compute.get("resources", {})))
 
     # -- metrics and policy ---------------------------------------------------------------------
-    def _ingest(self, run_ids: list[str]) -> list[str]:
+    def _ingest(self, run_ids: list[str], ended: set[str] | frozenset[str] = frozenset()
+                ) -> list[str]:
         """Store new channel lines of these runs; returns the runs that had some (a read is
-        bounded, so a run with a long backlog has more)."""
+        bounded, so a run with a long backlog has more). The policy judges the runs whose
+        process still runs: one that already ended (``ended``) has nothing left to stop,
+        and stays Completed (or Failed) whatever its last values."""
         records, updates, judged, events = [], [], [], []
         now = self.clock()
         maximize = self.goal.sign > 0
@@ -339,7 +342,7 @@ class Controller:
             run.channel.offset = offset
             records += rows
             updates.append((rid, summary(run.channel, maximize)))
-            if added:
+            if added and rid not in ended:
                 judged.append((rid, before))
             if run.channel.bad_lines > bad:  # the counted warning: an event per batch
                 events.append(self._event(
@@ -363,7 +366,7 @@ class Controller:
             return
         pending = [e.run_id for e in exits]
         while pending:  # the channel's last lines come first, to its very end
-            pending = self._ingest(pending)
+            pending = self._ingest(pending, ended=set(pending))
         killed = self.executor.kill_escaped({e.run_id for e in exits})
         updates, events = [], []
         for ex in exits:
