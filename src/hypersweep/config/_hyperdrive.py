@@ -13,7 +13,7 @@ from hypersweep.config._script import ScriptRunConfig
 from hypersweep.config._spec import SweepSpec
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepWarning
 from hypersweep.goal import PrimaryMetricGoal
-from hypersweep.policy import EarlyTerminationPolicy, NoTerminationPolicy
+from hypersweep.policy import AsyncHyperBandPolicy, EarlyTerminationPolicy, NoTerminationPolicy
 from hypersweep.sampling import (
     BayesianParameterSampling,
     GridParameterSampling,
@@ -133,12 +133,14 @@ class HyperDriveConfig:
                 warnings.warn(message, HypersweepWarning, stacklevel=3)
         sampling, n_params = self.hyperparameter_sampling, len(self.hyperparameter_sampling.space)
         if isinstance(sampling, BayesianParameterSampling):
-            if (not isinstance(self.policy, NoTerminationPolicy)
+            # HyperDrive's rule covers its own policies; ASHA (beyond HyperDrive) is usable
+            # with any sampler (SPEC §4)
+            if (not isinstance(self.policy, NoTerminationPolicy | AsyncHyperBandPolicy)
                     and not self.allow_early_termination_with_bayesian):
                 raise ConfigurationError(
                     f"policy: Bayesian sampling does not support early termination policies "
-                    f"(got {self.policy!r}); use policy=None, or pass "
-                    "allow_early_termination_with_bayesian=True")
+                    f"(got {self.policy!r}); use policy=None or AsyncHyperBandPolicy, or "
+                    "pass allow_early_termination_with_bayesian=True")
             if self.max_total_runs < 20 * n_params:
                 warnings.warn(
                     f"max_total_runs={self.max_total_runs} is below the recommended "

@@ -6,6 +6,7 @@ Accepted (every other top-level key is reported with the nearest valid one)::
             environment_variables: {}}
     search_space: {lr: {type: loguniform, min_value: -6, max_value: -1}}
     sampling_algorithm: random | grid | bayesian | {type: random, seed: 1, rule: sobol}
+                        | {type: bayesian, allow_early_termination: true}
     objective: {goal: maximize, primary_metric: accuracy}
     limits: {max_total_trials: 20, max_concurrent_trials: 4, timeout: 3600, trial_timeout: 600}
     early_termination: {type: bandit, slack_factor: 0.1, evaluation_interval: 1}
@@ -90,7 +91,8 @@ def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[S
             raise ConfigurationError(f"sweep: {key!r} is required")
     if data.get("type", "sweep") != "sweep":
         raise ConfigurationError(f"sweep: type must be 'sweep', got {data.get('type')!r}")
-    sampling = _sampling(data.get("sampling_algorithm", "random"), data["search_space"])
+    sampling, allow_policy = _sampling(data.get("sampling_algorithm", "random"),
+                                       data["search_space"])
     trial = _keys("trial", data["trial"], _TRIAL)
     if "command" not in trial:
         raise ConfigurationError("trial: 'command' is required, e.g. 'python train.py "
@@ -127,14 +129,16 @@ def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[S
         max_concurrent_runs=integer("limits.max_concurrent_trials",
                                     limits.get("max_concurrent_trials", total), minimum=1),
         policy=_policy(data.get("early_termination")),
-        **kwargs)
+        allow_early_termination_with_bayesian=allow_policy, **kwargs)
     name = data.get("experiment_name") or data.get("name")
     if name is not None:
         text("experiment_name", name)
     return config.to_spec(), name
 
 
-def _sampling(algorithm: Any, space: Any) -> ParameterSampling:
+def _sampling(algorithm: Any, space: Any) -> tuple[ParameterSampling, bool]:
+    """The sampling, and whether a Bayesian one opts in to an early-termination policy
+    (``{type: bayesian, allow_early_termination: true}``, beyond HyperDrive)."""
     types = {"random": RandomParameterSampling, "grid": GridParameterSampling,
              "bayesian": BayesianParameterSampling}
     options: dict[str, Any] = {}
@@ -145,12 +149,17 @@ def _sampling(algorithm: Any, space: Any) -> ParameterSampling:
         raise ConfigurationError(
             f"sampling_algorithm must be random, grid or bayesian, got {algorithm!r}")
     kind = types[algorithm.lower()]
-    allowed = {"random": ("seed", "rule"), "grid": (), "bayesian": ("seed",
-                                                                   "allow_all_expressions")}
+    allowed = {"random": ("seed", "rule"), "grid": (),
+               "bayesian": ("seed", "allow_all_expressions", "allow_early_termination")}
     _keys(f"sampling_algorithm ({algorithm})", options, allowed[algorithm.lower()])
+    allow_policy = options.pop("allow_early_termination", False)
+    if not isinstance(allow_policy, bool):
+        raise ConfigurationTypeError(
+            f"sampling_algorithm (bayesian).allow_early_termination must be true or false, "
+            f"got {describe(allow_policy)}")
     if not isinstance(space, Mapping):
         raise ConfigurationTypeError(f"search_space must be a mapping, got {describe(space)}")
-    return kind(dict(space), **options)
+    return kind(dict(space), **options), allow_policy
 
 
 def _policy(data: Any):

@@ -7,6 +7,8 @@ import warnings
 import pytest
 
 from hypersweep import (
+    AsyncHyperBandPolicy,
+    BanditPolicy,
     BayesianParameterSampling,
     ConfigurationError,
     ConfigurationTypeError,
@@ -14,10 +16,12 @@ from hypersweep import (
     HyperDriveConfig,
     HypersweepError,
     HypersweepWarning,
+    MedianStoppingPolicy,
     PrimaryMetricGoal,
     RandomParameterSampling,
     ScriptRunConfig,
     SearchSpaceError,
+    TruncationSelectionPolicy,
     choice,
     loguniform,
     normal,
@@ -158,6 +162,18 @@ def test_bayesian_with_a_policy_is_rejected_unless_allowed():
     cfg = hd(hyperparameter_sampling=bayes, policy=AlwaysStop(), max_total_runs=40,
              allow_early_termination_with_bayesian=True)
     assert cfg.policy.policy_name == "always"
+    for policy in (BanditPolicy(slack_factor=0.1), MedianStoppingPolicy(),
+                   TruncationSelectionPolicy(20)):  # HyperDrive's policies: its error
+        with pytest.raises(ConfigurationError, match="does not support early termination"):
+            hd(hyperparameter_sampling=bayes, policy=policy, max_total_runs=40)
+
+
+def test_asha_is_usable_with_bayesian_sampling():
+    # SPEC §4: ASHA (beyond HyperDrive) is usable with any sampler, no opt-in needed
+    bayes = BayesianParameterSampling({"lr": uniform(0, 1)})
+    cfg = hd(hyperparameter_sampling=bayes, policy=AsyncHyperBandPolicy(1, 3, 27),
+             max_total_runs=40)
+    assert cfg.policy.policy_name == "asha"
 
 
 def test_bayesian_warns_below_20_runs_per_parameter_and_above_20_concurrent():

@@ -87,3 +87,27 @@ def test_not_yaml_is_a_clear_error(tmp_path):
         load_sweep_yaml(path)
     with pytest.raises(ConfigurationError, match="cannot read"):
         load_sweep_yaml(tmp_path / "missing.yml")
+
+
+def test_bayesian_with_a_policy_needs_the_yaml_opt_in(tmp_path):
+    import warnings
+
+    space = {"lr": {"type": "uniform", "min_value": 0.0, "max_value": 1.0},
+             "kernel": {"type": "choice", "values": ["rbf", "linear"]}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the 20 × parameters budget warning
+        with pytest.raises(ConfigurationError, match="does not support early termination"):
+            spec_from_yaml_data(data(sampling_algorithm="bayesian", search_space=space),
+                                base_dir=tmp_path)
+        spec, _ = spec_from_yaml_data(
+            data(sampling_algorithm={"type": "bayesian", "allow_early_termination": True},
+                 search_space=space), base_dir=tmp_path)
+        assert spec.sampling["type"] == "bayesian" and spec.policy["type"] == "bandit"
+        asha = {"type": "asha", "min_interval": 1, "reduction_factor": 3}
+        spec, _ = spec_from_yaml_data(data(sampling_algorithm="bayesian", search_space=space,
+                                           early_termination=asha), base_dir=tmp_path)
+        assert spec.policy["type"] == "asha"
+        with pytest.raises(HypersweepError, match="allow_early_termination must be true"):
+            spec_from_yaml_data(
+                data(sampling_algorithm={"type": "bayesian", "allow_early_termination": "yes"},
+                     search_space=space), base_dir=tmp_path)
