@@ -328,3 +328,11 @@ def test_huge_integers_are_refused_or_sampled(make):
     result = check(make)
     if result is not None:
         assert len(result.sample(np.random.default_rng(0), 5)) == 5
+
+
+@pytest.mark.parametrize("path", ["", "  ", "a\0b", "\ud800", "/tmp/x\udfff"])
+def test_a_workspace_path_no_file_can_have_is_refused_clearly(path):
+    # a lone surrogate cannot be encoded as a file name (Python's UnicodeEncodeError
+    # otherwise escapes from deep inside pathlib)
+    with pytest.raises(hs.ConfigurationError, match="workspace must be"):
+        hs.Workspace(path)

@@ -50,6 +50,12 @@ class Workspace:
             if value is not None and ("\0" in os.fspath(value) or not os.fspath(value).strip()):
                 raise ConfigurationError(f"{field} must be a non-empty path without NUL "
                                          f"characters, got {describe(value)}")
+            try:
+                if value is not None:
+                    os.fsencode(value)
+            except UnicodeEncodeError:  # e.g. a lone surrogate: no file can have that name
+                raise ConfigurationError(f"{field} must be a path this system can encode as a "
+                                         f"file name, got {describe(value)}") from None
         if "://" in text:
             self.url = text
             root = artifacts or os.environ.get("HYPERSWEEP_ARTIFACTS") or Path.cwd() / _DIR
