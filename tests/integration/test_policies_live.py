@@ -222,3 +222,25 @@ def test_a_run_that_ended_by_itself_is_not_stopped_by_its_last_value(workspace, 
     assert [(r["status"], r["exit_code"], r["primary_last"]) for r in rows] == \
         [("Completed", 0, 0.9), ("Completed", 0, 0.1)]
     assert rows[1]["message"] is None
+
+
+def test_a_ratio_slack_meeting_negative_values_is_warned_about_once(workspace, source, capsys):
+    # SPEC §4: ratio slack with a negative B is ill-defined; the early values tell
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HypersweepWarning)
+        cfg = HyperDriveConfig(
+            run_config=ScriptRunConfig(source_directory=str(source), script="behave.py",
+                                       arguments=["--steps", "2"]),
+            hyperparameter_sampling=GridParameterSampling({"--x": choice(-0.5, -0.2, 0.3)}),
+            policy=BanditPolicy(slack_factor=0.1), primary_metric_name="acc",
+            primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=3,
+            max_concurrent_runs=1)
+    hd = Experiment(workspace, "signed").create(cfg)
+    with pytest.warns(HypersweepWarning, match="assumes a positive primary metric") as caught:
+        run_sweep(workspace, hd.id)
+    assert sum("assumes a positive" in str(w.message) for w in caught) == 1
+    warned = hd.get_details()["warnings"]
+    assert len(warned) == 1 and "a logged value is -0.25" in warned[0]
+    capsys.readouterr()
+    assert main(["--workspace", workspace.root, "status", hd.id]) == 0
+    assert f"warning: {warned[0]}" in capsys.readouterr().out

@@ -116,6 +116,8 @@ def cmd_status(args: Any) -> int:
     now = time.time()
     print(f"{run.id}  {run.experiment.name}  {details['status']}"
           + (f"  ({details['message']})" if details["message"] else ""))
+    for message in details["warnings"]:
+        print(f"warning: {message}")
     print(f"primary metric: {run.primary_metric_name} ({run.goal.value.lower()})\n")
     best = run._best_row(rows)
     print(table(["#", run.primary_metric_name, "STATUS", "STARTED", "DURATION", "ID", *names,

@@ -19,6 +19,7 @@ import os
 import socket
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ from hypersweep.controller._outage import LaunchBlocked, Outage, blocking_errno,
 from hypersweep.controller._outcome import classify_exit, log_tail, missing_metric_message
 from hypersweep.controller._reconcile import load_parents, load_runs, unwatched_exit
 from hypersweep.controller._state import RunState, new_run
+from hypersweep.errors import HypersweepWarning
 from hypersweep.execution import Executor, LaunchInfo, TrialExit, TrialLaunch
 from hypersweep.execution._layout import make_snapshot, private_dir, trial_env
 from hypersweep.sampling import Observation
@@ -81,6 +83,7 @@ class Controller:
         # "started" records of launched runs, committed with the pass's next write (a run
         # whose record is lost with a crash is found again by its run id, see _reconcile)
         self._unsaved: tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]] = ([], [])
+        self._policy_warned = False             # the policy's warning is given once
 
     # -- main loop ------------------------------------------------------------------------
     def run(self) -> ExperimentStatus:
@@ -158,7 +161,8 @@ class Controller:
         self.prior, self.prior_table = load_parents(
             self.store, self.spec, bayesian=self.spec.sampling.get("type") == "bayesian")
         self._reconcile()
-        self._save_runs([], [])
+        self._save_runs([], self._policy_warnings(
+            [v for values in self.prior_table.values() for v in values]))
 
     def _end(self) -> ExperimentStatus:
         queued = [r for r in self.runs.values() if r.status is RunStatus.QUEUED]
@@ -329,6 +333,7 @@ class Controller:
         process still runs: one that already ended (``ended``) has nothing left to stop,
         and stays Completed (or Failed) whatever its last values."""
         records, updates, judged, events = [], [], [], []
+        logged: list[float] = []
         now = self.clock()
         maximize = self.goal.sign > 0
         for rid in run_ids:
@@ -342,18 +347,36 @@ class Controller:
             run.channel.offset = offset
             records += rows
             updates.append((rid, summary(run.channel, maximize)))
-            if added and rid not in ended:
-                judged.append((rid, before))
+            if added:
+                logged += run.channel.primary[before:]
+                if rid not in ended:
+                    judged.append((rid, before))
             if run.channel.bad_lines > bad:  # the counted warning: an event per batch
                 events.append(self._event(
                     "bad_metric_lines", f"run {run.number}: skipped "
                     f"{run.channel.bad_lines - bad} malformed metrics-channel line(s) "
                     f"({run.channel.bad_lines} in all); the other lines were kept", rid))
+        events += self._policy_warnings(logged)
         if updates:
             unsaved = self._take_unsaved()
             self.store.ingest(records, unsaved[0] + updates, unsaved[1] + events)
         self._judge(judged)
         return [rid for rid, _ in updates]
+
+    def _policy_warnings(self, values: list[float]) -> list[dict[str, Any]]:
+        """"warning" events, once per controller, when logged primary values make the
+        policy's settings doubtful (a ratio slack with values <= 0, SPEC §4); also raised
+        as HypersweepWarning for a controller running in the foreground."""
+        warnings_for = getattr(self.policy, "warnings_for", None)
+        if self._policy_warned or not values or not callable(warnings_for):
+            return []
+        messages = warnings_for(self.goal, values)
+        if not messages:
+            return []
+        self._policy_warned = True
+        for message in messages:
+            warnings.warn(message, HypersweepWarning, stacklevel=2)
+        return [self._event("warning", message) for message in messages]
 
     def _judge(self, judged: list[tuple[str, int]]) -> None:
         if judged:

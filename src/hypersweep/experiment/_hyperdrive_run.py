@@ -66,16 +66,20 @@ class HyperDriveRun:
 
     def get_details(self) -> dict[str, Any]:
         """Status, times, message and the spec; ``properties['bad_metric_lines']`` counts
-        the malformed metrics-channel lines skipped over all runs (the rest were kept)."""
+        the malformed metrics-channel lines skipped over all runs (the rest were kept), and
+        ``warnings`` lists what the controller warned about while the sweep ran (e.g. a
+        ratio slack meeting negative metric values)."""
         row = self._refresh()
         bad = sum(r["bad_lines"] or 0 for r in self._store.runs(self.id))
+        warned = [e["message"] for e in self._store.events(self.id, kind="warning")]
         return {"runId": row["id"], "experiment": row["name"], "status": row["status"],
                 "startTimeUtc": _iso(row["started"]), "endTimeUtc": _iso(row["ended"]),
                 "createdTimeUtc": _iso(row["created"]), "message": row["message"],
                 "properties": {"primary_metric_config": {
                     "name": self.primary_metric_name, "goal": self.goal.value.lower()},
                     "controller_pid": row["controller_pid"], "bad_metric_lines": bad},
-                "runDefinition": json.loads(row["spec"]), "tags": row["tags"]}
+                "runDefinition": json.loads(row["spec"]), "tags": row["tags"],
+                "warnings": warned}
 
     def cancel(self) -> None:
         """Stop the sweep: running trials are canceled and no new one starts."""

@@ -371,9 +371,12 @@ class Store:
         rows = self._event_rows(events)
         self._write(lambda conn: insert_rows(conn, s.events, rows))
 
-    def events(self, experiment_id: str) -> list[dict[str, Any]]:
+    def events(self, experiment_id: str, kind: str | None = None) -> list[dict[str, Any]]:
+        """The experiment's events in order (only those of ``kind``, if given)."""
         query = (sa.select(s.events).where(s.events.c.experiment_id == experiment_id)
                  .order_by(s.events.c.id))
+        if kind is not None:
+            query = query.where(s.events.c.kind == kind)
         return self.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
 
 
