@@ -13,7 +13,8 @@ controller, and asks a :class:`Judge` which runs to stop. It serves two purposes
 
 The mirrored rules of the controller loop: values with the same timestamp arrive in one
 pass and are all stored before any is judged; runs are judged in creation order against
-the table as it stands (stopped runs keep the values they logged); a run that ended —
+the table as it stands (stopped runs keep the values they logged), except a run whose
+value is its last, which exits in that pass and is not judged; a run that ended —
 completed, or stopped — counts as finished from the next pass on; a stopped run logs
 nothing more; freed slots are refilled at the same simulated moment, in arrival order.
 """
@@ -38,9 +39,11 @@ class Judge(Protocol):
     def started(self, run: int) -> None:
         """Run number ``run`` (0, 1, 2, ... in arrival order) has started."""
 
-    def judge(self, batch: Sequence[tuple[int, float]]) -> list[tuple[int, str]]:
+    def judge(self, batch: Sequence[tuple[int, float]], ending: frozenset[int] = frozenset()
+              ) -> list[tuple[int, str]]:
         """New values ``(run, value)`` that arrived together (at most one per run, in run
-        order); returns ``(run, reason)`` for the runs to stop now."""
+        order); returns ``(run, reason)`` for the runs to stop now. ``ending`` holds the
+        runs whose value is their last: their process exits in the same pass."""
 
     def ended(self, run: int, completed: bool) -> None:
         """The run ended: ran to the end (``completed``) or was stopped."""
@@ -77,7 +80,8 @@ def simulate(curves: CurveSet, order: Sequence[int], concurrency: int, judge: Ju
             if state.times[state.logged] == now:
                 batch.append((state.run, curves.values[state.config][state.logged]))
                 state.logged += 1
-        stops = dict(judge.judge(batch))
+        ending = frozenset(run for run, _ in batch if running[run].logged == curves.epochs)
+        stops = dict(judge.judge(batch, ending))
         for run, _ in batch:
             state = running[run]
             if run in stops or state.logged == curves.epochs:
@@ -104,13 +108,16 @@ class PolicyJudge:
     def started(self, run: int) -> None:
         pass
 
-    def judge(self, batch: Sequence[tuple[int, float]]) -> list[tuple[int, str]]:
+    def judge(self, batch: Sequence[tuple[int, float]], ending: frozenset[int] = frozenset()
+              ) -> list[tuple[int, str]]:
         self.finished.update(self._ending)   # runs that ended in an earlier pass
         self._ending.clear()
         for run, value in batch:
             self.table.setdefault(f"r{run}", []).append(value)
         stops = []
         for run, _ in batch:
+            if run in ending:  # the controller judges only runs whose process still runs
+                continue
             rid = f"r{run}"
             interval = len(self.table[rid])
             if self.policy.is_scheduled(interval):
@@ -148,7 +155,10 @@ class OptunaJudge:
     def started(self, run: int) -> None:
         self.trials[run] = self.study.ask()
 
-    def judge(self, batch: Sequence[tuple[int, float]]) -> list[tuple[int, str]]:
+    def judge(self, batch: Sequence[tuple[int, float]], ending: frozenset[int] = frozenset()
+              ) -> list[tuple[int, str]]:
+        # ``ending`` is ignored: an objective function reports and asks should_prune()
+        # after its last epoch too, before it returns, so Optuna can prune a run there
         stops = []
         for run, value in batch:
             trial = self.trials[run]
