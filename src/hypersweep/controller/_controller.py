@@ -161,6 +161,8 @@ class Controller:
         self.prior, self.prior_table = load_parents(
             self.store, self.spec, bayesian=self.spec.sampling.get("type") == "bayesian")
         self._reconcile()
+        # a restarted controller does not warn again about what an earlier one did
+        self._policy_warned = bool(self.store.events(self.id, kind="warning"))
         self._save_runs([], self._policy_warnings(
             [v for values in self.prior_table.values() for v in values]))
 
@@ -333,7 +335,8 @@ class Controller:
         process still runs: one that already ended (``ended``) has nothing left to stop,
         and stays Completed (or Failed) whatever its last values."""
         records, updates, judged, events = [], [], [], []
-        logged: list[float] = []
+        logged: list[float] = []          # new primary values, while a warning may come
+        watch = not self._policy_warned and callable(getattr(self.policy, "warnings_for", None))
         now = self.clock()
         maximize = self.goal.sign > 0
         for rid in run_ids:
@@ -348,7 +351,8 @@ class Controller:
             records += rows
             updates.append((rid, summary(run.channel, maximize)))
             if added:
-                logged += run.channel.primary[before:]
+                if watch:
+                    logged += run.channel.primary[before:]
                 if rid not in ended:
                     judged.append((rid, before))
             if run.channel.bad_lines > bad:  # the counted warning: an event per batch
