@@ -137,6 +137,61 @@ class _BaseRun:
         for key, value in tags.items():
             self.tag(key, value)
 
+    # -- files (Azure ML's Run.log_image and Run.upload_file) -------------------------
+    def log_image(self, name: str, path: str | None = None, plot: object = None,
+                  description: str = "") -> None:
+        """Keep an image with the run: a file (``path``) or a matplotlib figure or
+        ``pyplot`` (``plot``, saved as PNG). Under a sweep it is stored as
+        ``logs/images/<name>.png`` (or the file's own suffix) in the run's folder, listed
+        by ``get_file_names()``; offline it is only announced."""
+        name = check_name(name, "image name")
+        if (path is None) == (plot is None):
+            raise MetricValueError(f"image {name!r}: log_image() takes exactly one of path= "
+                                   "(an image file) or plot= (a matplotlib figure or pyplot)")
+        if plot is not None and not callable(getattr(plot, "savefig", None)):
+            raise MetricTypeError(f"image {name!r}: plot must have savefig() (a matplotlib "
+                                  f"figure or pyplot), got {type(plot).__name__}")
+        if path is not None and not os.path.isfile(path):
+            raise MetricValueError(f"image {name!r}: no such file {show(path)}")
+        suffix = os.path.splitext(path)[1] if path is not None else ".png"
+        target = self._file_target(os.path.join("logs", "images", _file_name(name) + suffix))
+        if target is None:
+            self._announce(f"image {name}", path if path is not None else "<plot>")
+        elif path is not None:
+            _copy(path, target)
+        else:
+            plot.savefig(target, format="png")  # type: ignore[union-attr]
+
+    def upload_file(self, name: str, path_or_stream: object) -> None:
+        """Store a file with the run under ``name`` (a relative path). Names under
+        ``outputs/`` or ``logs/`` keep their place; any other name goes under
+        ``outputs/``, so ``get_file_names()`` lists it. ``path_or_stream`` is a path or a
+        binary file object."""
+        rel = _relative_name(name)
+        if not (isinstance(path_or_stream, str | os.PathLike)
+                or callable(getattr(path_or_stream, "read", None))):
+            raise MetricTypeError(f"upload_file({name!r}): path_or_stream must be a path or "
+                                  f"a file object, got {type(path_or_stream).__name__}")
+        if isinstance(path_or_stream, str | os.PathLike) and not os.path.isfile(path_or_stream):
+            raise MetricValueError(f"upload_file({name!r}): no such file {show(path_or_stream)}")
+        if rel.split("/", 1)[0] not in ("outputs", "logs"):
+            rel = "outputs/" + rel
+        target = self._file_target(rel)
+        if target is None:
+            self._announce(f"file {rel}", str(path_or_stream))
+        else:
+            _copy(path_or_stream, target)
+
+    def _file_target(self, rel: str) -> str | None:
+        """Where a file named ``rel`` (relative to the run's folder) goes, its folder
+        made; None offline, where files are only announced."""
+        target = os.path.join(os.path.dirname(self._output_dir), *rel.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        return target
+
+    def _announce(self, what: str, source: str) -> None:
+        """Offline: say what would have been stored."""
+
     def flush(self) -> None:
         """Nothing to do: every call has already been written."""
 
@@ -199,10 +254,45 @@ class OfflineRun(_BaseRun):
         if len(shown) > 500:
             shown = shown[:497] + "..."
         label = f"tag {name}" if kind == "tag" else name
+        self._print(f"[offline] {label} = {shown}")
+
+    def _file_target(self, rel: str) -> str | None:
+        return None
+
+    def _announce(self, what: str, source: str) -> None:
+        self._print(f"[offline] {what} = {source} (kept only under a sweep)")
+
+    def _print(self, text: str) -> None:
         try:  # noqa: SIM105  (contextlib would cost every training script its import)
-            print(f"[offline] {label} = {shown}", file=self._stream or sys.stdout, flush=True)
+            print(text, file=self._stream or sys.stdout, flush=True)
         except (OSError, ValueError, AttributeError):
             pass  # no usable stdout (closed, detached, None): training goes on
 
     def __repr__(self) -> str:
         return f"OfflineRun(id={self._id!r})"
+
+
+def _file_name(name: str) -> str:
+    """A metric name as a file name: letters, digits, ``.``, ``_`` and ``-`` kept."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name).lstrip(".")
+    return safe or "image"
+
+
+def _relative_name(name: object) -> str:
+    """``name`` as a clean relative path with ``/`` separators, or a clear error."""
+    name = check_name(name, "file name")
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    if name.startswith(("/", "\\")) or not parts or ".." in parts or "\0" in name:
+        raise MetricValueError(f"file name must be a relative path inside the run's folder "
+                               f"(e.g. 'outputs/model.pkl'), got {show(name)}")
+    return "/".join(parts)
+
+
+def _copy(source: object, target: str) -> None:
+    import shutil  # only when a file is stored: training scripts import this module
+
+    if isinstance(source, str | os.PathLike):
+        shutil.copyfile(source, target)
+    else:
+        with open(target, "wb") as out:
+            shutil.copyfileobj(source, out)  # type: ignore[arg-type]
