@@ -297,8 +297,8 @@ class Store:
         Rows go to the driver's ``executemany`` as plain tuples: the per-row cost of
         building SQLAlchemy parameters would halve the ingestion rate.
         """
-        rows = [tuple(r[c] for c in s.MetricRow._fields) if isinstance(r, Mapping)
-                else tuple(r) for r in records]
+        rows = [r if isinstance(r, tuple) else tuple(r[c] for c in s.MetricRow._fields)
+                if isinstance(r, Mapping) else tuple(r) for r in records]
         if self._pg:
             rows = [_nul_free_row(r) for r in rows]
         updates = [(run_id, _dumps(fields, _JSON_RUN, self._pg))

@@ -88,3 +88,117 @@ def test_exit_classification():
 def test_missing_metric_message_names_what_was_logged():
     assert missing_metric_message("accuracy", ["loss", "Accuracy"]) == (
         "metric 'accuracy' was never logged; logged names were: 'Accuracy', 'loss'")
+
+
+# -- the parser against json.loads ------------------------------------------------------
+# parse_channel skips json.loads' per-call layers for speed; this reference is the plain
+# rule written with json.loads, and the two must agree on every line.
+_KINDS = {"metric": "value", "list": "values", "row": "row", "table": "table", "tag": "value"}
+
+
+def _reference_record(text: str):
+    if len(text) > 1024 * 1024:
+        return None
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    kind, name = obj.get("kind"), obj.get("name")
+    if not isinstance(kind, str) or kind not in _KINDS or not isinstance(name, str) \
+            or not name or len(name) > 255:
+        return None
+    payload = obj.get(_KINDS[kind])
+    valid = {"metric": isinstance(payload, int | float | str),
+             "list": isinstance(payload, list), "row": isinstance(payload, dict),
+             "table": isinstance(payload, dict),
+             "tag": payload is None or isinstance(payload, str | int | float)}[kind]
+    when = obj.get("time")
+    if not valid or (when is not None and not isinstance(when, int | float)):
+        return None
+    return kind, name, payload, when
+
+
+def _reference(data: bytes, primary: str) -> tuple[list, int, int, dict, list]:
+    rows, bad, tags, values = [], 0, {}, []
+    counts: dict[str, int] = {}
+    for text in data.decode("utf-8", errors="replace").split("\n"):
+        if not text or text.isspace():
+            continue
+        rec = _reference_record(text)
+        if rec is None:
+            bad += 1
+            continue
+        kind, name, payload, when = rec
+        if kind == "tag":
+            tags[name] = "" if payload is None else str(payload)
+            continue
+        counts[name] = counts.get(name, 0) + 1
+        rows.append((name, counts[name], kind, json.dumps(payload),
+                     float(when) if when is not None else 9.0))
+        if kind == "metric" and name == primary:
+            values.append(payload)
+    return rows, bad, len(values), tags, values
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
+                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5),
+                    st.lists(st.integers(), max_size=3),
+                    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+_records = st.fixed_dictionaries(
+    {"kind": st.one_of(st.sampled_from([*_KINDS, "image", ""]), st.lists(st.text(), max_size=1),
+                       st.integers())},
+    optional={"name": st.one_of(st.sampled_from(["acc", "loss", ""]), st.integers(),
+                                st.text(max_size=4)),
+              "value": _values, "values": _values, "row": _values, "table": _values,
+              "time": st.one_of(st.floats(0, 1e10), st.integers(0, 10**10), st.booleans(),
+                                st.text(max_size=2), st.none())})
+_valid = st.one_of(  # well-formed records, so that what surrounds them decides
+    st.builds(lambda n, v, w: {"kind": "metric", "name": n, "value": v, **w},
+              st.sampled_from(["acc", "loss"]),
+              st.one_of(st.floats(allow_nan=True), st.integers(), st.text(max_size=3)),
+              st.sampled_from([{}, {"time": 3.5}, {"time": 7}])),
+    st.builds(lambda v: {"kind": "list", "name": "l", "values": v}, st.lists(st.integers())),
+    st.builds(lambda v: {"kind": "tag", "name": "t", "value": v},
+              st.one_of(st.none(), st.text(max_size=3), st.integers())))
+_anything = st.one_of(_valid, _records).map(json.dumps)
+_lines = st.one_of(
+    _anything,
+    st.tuples(_anything, st.sampled_from(["", " ", "\t", "\r", "\x0c", " x", ",1", "}",
+                                          " {}"]),
+              st.sampled_from(["", " ", "\t\r", "\x0b", "\x0c"])
+              ).map(lambda t: t[2] + t[0] + t[1]),
+    _anything.map(lambda s: s[: len(s) // 2]),     # cut short
+    st.sampled_from(["null", "[]", "1", '"s"', "{}", "{", "[{}]", "NaN", "[" * 3000,
+                     '{"kind": "metric", "name": "acc", "value": NaN}',
+                     '{"kind": "metric", "name": "acc", "value": -Infinity, "time": 5}']),
+    st.text(max_size=20))
+
+
+@given(st.lists(_lines, max_size=12))
+def test_the_parser_agrees_with_json_loads_on_any_line(lines):
+    data = "\n".join(lines).encode("utf-8", errors="surrogatepass") + b"\n"
+    state = ChannelState()
+    rows, added = parse_channel("r", data, state, "acc", 9.0)
+    ref_rows, bad, ref_added, tags, values = _reference(data, "acc")
+    assert state.bad_lines == bad and added == ref_added and state.tags == tags
+    got = [(r.name, r.step, r.kind,
+            r.value_json if r.value_json is not None else None, r.time) for r in rows]
+    assert [(n, s, k, t) for n, s, k, _, t in got] == [(n, s, k, t) for n, s, k, _, t in ref_rows]
+    for row, (_, _, kind, payload_json, _) in zip(rows, ref_rows, strict=True):
+        if kind != "metric":
+            assert row.value_json == payload_json
+    expected = [float(v) if isinstance(v, int | float) else math.nan for v in values]
+    assert len(state.primary) == len(expected)
+    assert all(a == b or (math.isnan(a) and math.isnan(b))
+               for a, b in zip(state.primary, expected, strict=True))
+
+
+def test_a_line_with_an_unhashable_kind_is_counted_not_fatal():
+    # {"kind": []} once raised TypeError (a list is no dict key) and stopped the controller
+    state = ChannelState()
+    data = b'{"kind": [], "name": "acc", "value": 1}\n{"kind": {}, "name": "acc"}\n' + \
+        line(kind="metric", name="acc", value=0.5)
+    rows, added = parse_channel("r", data, state, "acc", 1.0)
+    assert state.bad_lines == 2 and added == 1 and [r.value for r in rows] == [0.5]
