@@ -22,7 +22,7 @@ try:
 except ImportError:  # pragma: no cover - CPython always has _json
     from json.encoder import py_encode_basestring_ascii as _quote
 
-__all__ = ["MAX_LINE", "Channel", "encode", "line"]
+__all__ = ["MAX_LINE", "Channel", "encode", "line", "metric_line"]
 
 MAX_LINE = 1024 * 1024
 """Longest line the controller accepts (bytes, newline excluded); longer ones it skips."""
@@ -70,6 +70,18 @@ def line(record: dict[str, object]) -> bytes:
                                f"record is {len(data):,} bytes of JSON, more than the "
                                f"channel's limit of {MAX_LINE:,}; log it in parts")
     return data + b"\n"
+
+
+def metric_line(name: str, value: int | float | str, when: float) -> bytes:
+    """``line({"kind": "metric", "name": name, "value": value, "time": when})``, byte for
+    byte, for an already checked name and plain value: ``log()`` is the call a script makes
+    a hundred thousand times, and the generic encoder costs it most of its time."""
+    text = ('{"kind":"metric","name":' + _quote(name) + ',"value":'
+            + encode(value) + ',"time":' + _float(when) + "}\n")
+    data = text.encode("utf-8")
+    if len(data) > MAX_LINE + 1:  # the generic path words the error
+        return line({"kind": "metric", "name": name, "value": value, "time": when})
+    return data
 
 
 class Channel:

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from hypersweep.tracking._channel import Channel, line
+from hypersweep.tracking._channel import Channel, line, metric_line
 from hypersweep.tracking._values import (
     MetricTypeError,
     MetricValueError,
@@ -223,6 +223,11 @@ class ScriptRun(_BaseRun):
     def channel_path(self) -> str:
         """The metrics channel file this run appends to."""
         return self._channel.path
+
+    def log(self, name: str, value: object, description: str = "") -> None:
+        """As :meth:`_BaseRun.log`; the record's line is built directly (same bytes)."""
+        name = check_name(name)
+        self._channel.write(metric_line(name, scalar(name, value), time.time()))
 
     def _emit(self, record: dict[str, object]) -> None:
         record["time"] = time.time()

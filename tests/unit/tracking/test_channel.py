@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hypersweep.tracking import MetricValueError
-from hypersweep.tracking._channel import MAX_LINE, Channel, encode, line
+from hypersweep.tracking._channel import MAX_LINE, Channel, encode, line, metric_line
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
@@ -22,6 +22,18 @@ json_values = st.recursive(
 @given(json_values)
 def test_the_encoder_writes_what_json_dumps_writes(value):
     assert encode(value) == json.dumps(value, separators=(",", ":"))
+
+
+@given(name=st.text(min_size=1, max_size=255),
+       value=st.integers() | st.floats() | st.text(), when=st.floats(0, 4e9))
+def test_the_metric_fast_path_writes_the_generic_line(name, value, when):
+    record = {"kind": "metric", "name": name, "value": value, "time": when}
+    assert metric_line(name, value, when) == line(record)
+
+
+def test_the_metric_fast_path_refuses_what_the_generic_line_refuses():
+    with pytest.raises(MetricValueError, match="more than the channel's limit"):
+        metric_line("big", "x" * MAX_LINE, 1.0)
 
 
 def test_special_floats_use_the_json_module_tokens():
