@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import warnings
 from pathlib import Path
 
@@ -45,6 +46,16 @@ def sweep(workspace, source, sampling, *, name="t", arguments=(), goal="maximize
             hyperparameter_sampling=sampling, primary_metric_name=metric,
             primary_metric_goal=PrimaryMetricGoal.parse(goal), **limits)
     return Experiment(workspace, name).submit(cfg, background=background)
+
+
+def processes_left(marker: str, timeout: float = 5.0) -> list[int]:
+    """:func:`hypersweep_processes` once it is empty, or after ``timeout`` seconds: a
+    process SIGKILLed a moment ago can take a few milliseconds to die on a loaded machine,
+    and one that really survived is still there when the time is up."""
+    deadline = time.monotonic() + timeout
+    while (found := hypersweep_processes(marker)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found
 
 
 def hypersweep_processes(marker: str) -> list[int]:

@@ -27,7 +27,7 @@ from hypersweep import (
     ScriptRunConfig,
     uniform,
 )
-from tests.sweeps import hypersweep_processes
+from tests.sweeps import processes_left
 
 pytestmark = [pytest.mark.chaos, pytest.mark.integration]
 
@@ -109,4 +109,4 @@ def test_controller_killed_and_resumed(workspace, source, kills):
         stored = stored if isinstance(stored, list) else [stored]
         assert stored == _channel_values(child._row["run_dir"]), child.id
     assert sum(1 for c in children if c.get_status() == "Completed") >= 15
-    assert hypersweep_processes(hd.id) == []
+    assert processes_left(hd.id) == []

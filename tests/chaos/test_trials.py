@@ -26,8 +26,9 @@ from tests.chaos._support import (
     full_suite_only,
     modes,
     running_rows,
+    wait_for,
 )
-from tests.sweeps import hypersweep_processes
+from tests.sweeps import processes_left
 
 pytestmark = [pytest.mark.chaos, pytest.mark.integration]
 
@@ -163,8 +164,8 @@ def test_forked_children_and_setsid_grandchildren_are_killed(workspace, faults_s
     assert run_sweep(workspace, hd.id).value == "Completed"
     fork = next(c for c in hd.get_children() if c.hyperparameters["mode"] == "fork")
     pids = _pids(fork)
-    time.sleep(0.2)
-    assert not _alive(pids["child"]) and not _alive(pids["escapee"]), pids
+    wait_for(lambda: not _alive(pids["child"]) and not _alive(pids["escapee"]), 5,
+             f"the forked child and the escapee to die ({pids})")
     events = [e for e in hd._store.events(hd.id) if e["kind"] == "escaped_processes"]
     assert len(events) == 1 and str(pids["escapee"]) in events[0]["message"]
     assert_nothing_lost(hd)
@@ -197,9 +198,9 @@ def test_escapee_that_also_drops_its_environment_survives(workspace, faults_sour
     assert run_sweep(workspace, hd.id).value == "Completed"
     pids = _pids(hd.get_children()[0])
     try:
-        assert not _alive(pids["child"])
+        wait_for(lambda: not _alive(pids["child"]), 5, "the child in the trial's group to die")
         assert _alive(pids["escapee"])
-        assert hypersweep_processes(hd.id) == []  # invisible by environment, as said
+        assert processes_left(hd.id) == []  # invisible by environment, as said
     finally:
         os.kill(pids["escapee"], signal.SIGKILL)
 

@@ -12,7 +12,7 @@ import time
 import pytest
 import yaml
 
-from tests.sweeps import hypersweep_processes
+from tests.sweeps import processes_left
 
 pytestmark = pytest.mark.integration
 
@@ -61,7 +61,16 @@ def test_run_then_read_commands(tmp_path, sweep_yml):
     assert "acc" in text and "steps" in text and " *" in text
     log = cli(ws, "logs", best["run_id"]).stdout
     assert log == ""  # behave.py prints nothing on success
+    logs = json.loads(cli(ws, "logs", best["run_id"], "--json").stdout)
+    assert logs["run_id"] == best["run_id"] and logs["status"] == "Completed"
+    assert logs["log"] == "" and logs["path"].endswith(os.path.join("logs", "std_log.txt"))
+    out = cli(ws, "logs", best["run_id"], "--json", "--follow", check=False)
+    assert out.returncode == 2 and "cannot --follow" in out.stderr
     assert "re-run it" in cli(ws, "best", listing[0]["id"]).stdout
+    out = cli(ws, "cancel", "clitest")  # a finished sweep: said so, nothing changes
+    assert "already ended (Completed)" in out.stdout
+    assert json.loads(cli(ws, "status", "clitest", "--json").stdout)["experiment"][
+        "status"] == "Completed"
 
 
 def test_errors_are_one_clear_line(tmp_path, sweep_yml):
@@ -91,7 +100,7 @@ def test_ctrl_c_cancels_cleanly(tmp_path, sweep_yml):
     status = json.loads(cli(ws, "status", "clitest", "--json").stdout)
     assert status["experiment"]["status"] == "Canceled"
     assert [r["status"] for r in status["runs"]] == ["Canceled"] * 3
-    assert hypersweep_processes(status["experiment"]["runId"]) == []
+    assert processes_left(status["experiment"]["runId"]) == []
 
 
 def test_detach_then_cancel_from_another_process(tmp_path, sweep_yml):
@@ -113,6 +122,6 @@ def test_detach_then_cancel_from_another_process(tmp_path, sweep_yml):
         time.sleep(0.3)
     assert status["experiment"]["status"] == "Canceled"
     assert {r["status"] for r in status["runs"]} == {"Canceled"}
-    assert hypersweep_processes(sweep_id) == []
+    assert processes_left(sweep_id) == []
     assert os.path.exists(os.path.join(ws, ".hypersweep", "experiments", sweep_id,
                                        "controller.log"))

@@ -32,7 +32,7 @@ from hypersweep import (
 )
 from hypersweep.execution import Executor, LocalExecutor, TrialExit, TrialLaunch
 from tests.integration.ray.cluster import ray_cluster  # noqa: F401  (fixture)
-from tests.sweeps import SCRIPTS, hypersweep_processes
+from tests.sweeps import SCRIPTS, hypersweep_processes, processes_left
 
 pytestmark = pytest.mark.integration
 
@@ -212,7 +212,7 @@ def test_cancel_stops_the_whole_group_sigkill_after_grace(executor, experiment_d
     assert exits[t.run_id].exit_code == -9          # SIGTERM ignored: killed after grace
     assert time.monotonic() - cancel_when_logging.sent < 15
     assert time.monotonic() - started < 60
-    assert hypersweep_processes(t.run_id) == []      # the forked child went too
+    assert processes_left(t.run_id) == []      # the forked child went too
 
 
 def test_children_left_behind_are_killed_and_shutdown_stops_everything(executor,
@@ -221,7 +221,7 @@ def test_children_left_behind_are_killed_and_shutdown_stops_everything(executor,
     executor.launch(forking)
     exits, _ = drive(executor, [forking])
     assert exits[forking.run_id].exit_code == 0
-    assert hypersweep_processes(forking.run_id) == []
+    assert processes_left(forking.run_id) == []
     hanging = [trial(experiment_dir, 6 + i, "--mode", "hang") for i in range(2)]
     for t in hanging:
         executor.launch(t)
@@ -277,4 +277,4 @@ def test_twelve_runs_with_a_policy_store_every_metric(kind, ray_address, workspa
         if child.get_status() == "Completed":
             assert len(stored) == 8
     for child in stopped:                                # stopped on the worker, for real
-        assert hypersweep_processes(child.id) == []
+        assert processes_left(child.id) == []

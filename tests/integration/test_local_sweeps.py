@@ -19,7 +19,7 @@ from hypersweep import (
     choice,
     uniform,
 )
-from tests.sweeps import hypersweep_processes, sweep
+from tests.sweeps import processes_left, sweep
 
 pytestmark = pytest.mark.integration
 
@@ -91,7 +91,7 @@ def test_max_duration_cancels_running_runs_and_leaves_no_process(workspace, sour
     assert [c.get_status() for c in children] == ["Canceled"] * 3
     assert all("max_duration_minutes" in c.get_details()["terminationReason"]
                for c in children)
-    assert hypersweep_processes(hd.id) == []
+    assert processes_left(hd.id) == []
 
 
 def test_trial_timeout_cancels_one_run(workspace, source):
@@ -101,7 +101,7 @@ def test_trial_timeout_cancels_one_run(workspace, source):
     assert by_mode["ok"].get_status() == "Completed"
     assert by_mode["hang"].get_status() == "Canceled"
     assert "trial_timeout" in by_mode["hang"].get_details()["terminationReason"]
-    assert hypersweep_processes(hd.id) == []
+    assert processes_left(hd.id) == []
 
 
 def test_failures_are_recorded_and_the_sweep_goes_on(workspace, source):
@@ -124,7 +124,7 @@ def test_failures_are_recorded_and_the_sweep_goes_on(workspace, source):
     assert len(nan) == 3 and all(math.isnan(v) for v in nan)
     assert runs["fork"].get_status() == "Completed"
     assert hd.get_best_run_by_primary_metric().id in (runs["ok"].id, runs["fork"].id)
-    assert hypersweep_processes(hd.id) == []  # the forked child was killed with its group
+    assert processes_left(hd.id) == []  # the forked child was killed with its group
     assert hd.get_status() == "Completed"
 
 

@@ -35,7 +35,7 @@ from hypersweep.cli import main
 from hypersweep.experiment._runner import run_sweep
 from hypersweep.policy import EarlyTerminationPolicy
 from hypersweep.status import RunStatus
-from tests.sweeps import SCRIPTS, hypersweep_processes
+from tests.sweeps import SCRIPTS, processes_left
 
 pytestmark = pytest.mark.integration
 
@@ -101,7 +101,7 @@ def _oracle(policy: EarlyTerminationPolicy, goal: PrimaryMetricGoal, rows: list[
 
 
 def _no_process_of(run_id: str) -> bool:
-    return hypersweep_processes(f"HYPERSWEEP_RUN_ID={run_id}\0") == []
+    return processes_left(f"HYPERSWEEP_RUN_ID={run_id}\0") == []
 
 
 def _run_sweep(workspace: Any, source: Path, policy: EarlyTerminationPolicy, metric: str,
@@ -136,7 +136,7 @@ def test_the_controller_stops_exactly_what_the_oracle_predicts(workspace, source
     goal = PrimaryMetricGoal.parse(goal_name)
     hd, checked = _run_sweep(workspace, source, policy, metric, goal_name)
     assert hd.get_status() == "Completed"
-    assert hypersweep_processes(hd.id) == []
+    assert processes_left(hd.id) == []
 
     store = workspace.store
     rows = sorted(store.runs(hd.id), key=lambda r: r["number"])

@@ -25,7 +25,7 @@ from hypersweep import (
     choice,
     uniform,
 )
-from tests.sweeps import hypersweep_processes, sweep
+from tests.sweeps import processes_left, sweep
 
 pytestmark = pytest.mark.integration
 
@@ -122,7 +122,7 @@ def test_background_controller_killed_then_resumed_from_the_cli(workspace, sourc
     assert len(children) == 6
     assert {c.get_status() for c in children} == {"Completed"}
     assert all(len(c.get_metrics()["acc"]) == 10 for c in children)
-    assert hypersweep_processes(hd.id) == []
+    assert processes_left(hd.id) == []
 
 
 def test_waiting_on_a_sweep_whose_controller_died_says_so(workspace, source):

@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("run", help="run id (HD_..._N)")
     logs.add_argument("--tail", type=int, default=0, help="only the last N lines")
     logs.add_argument("--follow", "-f", action="store_true", help="follow while it runs")
+    logs.add_argument("--json", action="store_true",
+                      help="print the run's id, status, log path and log text as JSON")
 
     ui = sub.add_parser("ui", help="serve the web dashboard (read-only) for this workspace")
     ui.add_argument("--host", default="127.0.0.1",

@@ -12,6 +12,7 @@ from typing import Any
 from hypersweep.cli._format import duration, fmt, table, when
 from hypersweep.cli._progress import Progress
 from hypersweep.cli._ui import cmd_ui
+from hypersweep.errors import ConfigurationError
 
 __all__ = ["COMMANDS"]
 
@@ -181,6 +182,13 @@ def cmd_logs(args: Any) -> int:
     ws = _workspace(args)
     row = ws.store.run(args.run)
     path = os.path.join(row["run_dir"], "logs", "std_log.txt")
+    if args.json:
+        if args.follow:
+            raise ConfigurationError("logs: --json prints the log once; it cannot --follow")
+        _print_json({"run_id": row["id"], "status": row["status"], "path": path,
+                     "tail": args.tail or None,
+                     "log": log_tail(path, args.tail) if args.tail else _read(path)})
+        return 0
     if not args.follow:
         print(log_tail(path, args.tail) if args.tail else _read(path), end="")
         return 0
@@ -207,6 +215,10 @@ def _read(path: str) -> str:
 
 def cmd_cancel(args: Any) -> int:
     run = _sweep(args)
+    status = run.get_status()
+    if status in ("Completed", "Failed", "Canceled"):
+        print(f"{run.id} already ended ({status}); nothing to cancel")
+        return 0
     run.cancel()
     print(f"cancel requested for {run.id}")
     return 0

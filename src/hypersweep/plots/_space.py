@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hypersweep.errors import ConfigurationError
 from hypersweep.plots._data import Axis, SweepData, label
 from hypersweep.plots._style import axis, base_layout, esc, fmt, message_figure, num, round6
 
@@ -125,12 +126,24 @@ def _axis_layout(data: SweepData, key: str) -> dict[str, Any]:
     return axis(esc(key))
 
 
-def _check_keys(data: SweepData, keys: Sequence[str]) -> None:
+def _resolve_keys(data: SweepData, keys: Sequence[str]) -> list[str]:
+    """The axes' keys as the sweep names them: ``--lr`` finds ``lr`` and the other way
+    round (HyperDrive scripts write keys with dashes, the YAML without)."""
     allowed = [o["key"] for o in axis_options(data)]
+    bare = {}
+    for key in allowed:
+        bare.setdefault(key.lstrip("-"), []).append(key)
+    out = []
     for key in keys:
         if key not in allowed:
-            raise ValueError(f"axis {key!r} is not a hyperparameter of sweep {data.id}; "
-                             f"allowed: {', '.join(allowed)}")
+            matches = bare.get(str(key).lstrip("-"), []) if isinstance(key, str) else []
+            if len(matches) != 1:
+                raise ConfigurationError(
+                    f"axis {key!r} is not a hyperparameter of sweep {data.id}; "
+                    f"allowed: {', '.join(allowed)}")
+            key = matches[0]
+        out.append(key)
+    return out
 
 
 def _point_traces(data: SweepData, coords: dict[str, str], kind: str) -> list[dict[str, Any]]:
@@ -186,7 +199,7 @@ def scatter_figure(data: SweepData, x: str | None = None, y: str | None = None
     metric), coloured by the best metric; the best run is a star."""
     x = x or (data.axes[0].name if data.axes else NUMBER)
     y = y or METRIC
-    _check_keys(data, [x, y])
+    x, y = _resolve_keys(data, [x, y])
     traces = _point_traces(data, {"x": x, "y": y}, "scatter")
     title = f"{esc(_short(data, y))} vs {esc(_short(data, x))}"
     if not traces:
@@ -204,7 +217,7 @@ def scatter3d_figure(data: SweepData, x: str | None = None, y: str | None = None
     x = x or (names[0] if names else NUMBER)
     y = y or (names[1] if len(names) > 1 else NUMBER)
     z = z or METRIC
-    _check_keys(data, [x, y, z])
+    x, y, z = _resolve_keys(data, [x, y, z])
     traces = _point_traces(data, {"x": x, "y": y, "z": z}, "scatter3d")
     title = f"{esc(_short(data, x))} × {esc(_short(data, y))} × {esc(_short(data, z))}"
     if not traces:

@@ -54,8 +54,8 @@ class BanditPolicy(EarlyTerminationPolicy):
     the values and flipping the goal gives the same decisions. At B = 0 the threshold is
     0 (no slack at all). :meth:`warnings_for` tells when a metric looks signed.
 
-    All arguments are keyword-only: HyperDrive's positional order begins with
-    ``evaluation_interval``, so a positional call would be ambiguous.
+    The positional order is HyperDrive's (``evaluation_interval`` first), so
+    ``BanditPolicy(1, 0.1)`` means ``slack_factor=0.1``; name the slack to be clear.
 
     Example::
 

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from hypersweep.errors import ConfigurationError
 from hypersweep.plots._curves import metrics_figure, run_metric_figures, running_best, thin
 from hypersweep.plots._data import Axis
 from hypersweep.plots._space import parallel_figure, scatter3d_figure, scatter_figure
@@ -111,8 +112,11 @@ def test_scatter_axes_types_colour_and_best_star():
     assert fig["layout"]["xaxis"]["type"] == "category"
     assert fig["layout"]["xaxis"]["categoryarray"] == ["16", "32"]
     assert fig["data"][0]["x"] == ["16", "32", "16"]
-    with pytest.raises(ValueError, match="allowed: lr, batch, dropout, @metric, @number"):
+    with pytest.raises(ConfigurationError, match="allowed: lr, batch, dropout, @metric, @number"):
         scatter_figure(three_runs(), "nope")
+    # a HyperDrive-style key with dashes finds the parameter, as written either way
+    assert scatter_figure(three_runs(), "--lr", "@metric")["data"][0]["x"] == runs["x"]
+    assert scatter3d_figure(three_runs(), "--lr", "--batch")["data"][0]["x"] == runs["x"]
 
 
 def test_scatter3d_defaults_to_two_parameters_and_the_metric():
