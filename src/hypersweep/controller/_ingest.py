@@ -18,7 +18,6 @@ __all__ = ["ChannelState", "parse_channel"]
 
 MAX_LINE = 1024 * 1024
 MAX_NAME = 255
-_KINDS = {"metric": "value", "list": "values", "row": "row", "table": "table", "tag": "value"}
 
 
 @dataclasses.dataclass
