@@ -94,23 +94,22 @@ class BanditPolicy(EarlyTerminationPolicy):
 
     def threshold(self, best: float, goal: PrimaryMetricGoal) -> tuple[float, str]:
         """The threshold for a best value ``best`` (B), and the formula that gives it."""
-        maximize = goal is PrimaryMetricGoal.MAXIMIZE
+        op = self._operation(best, goal)
         slack = self._slack
-        if self._slack_field == "slack_amount":
-            if maximize:
-                return best - slack, f"{show(best)} - {show(slack)}"
-            return best + slack, f"{show(best)} + {show(slack)}"
-        if maximize == (best >= 0):  # move towards zero, which is the worse side here
-            return best / (1 + slack), f"{show(best)} / (1 + {show(slack)})"
-        return best * (1 + slack), f"{show(best)} * (1 + {show(slack)})"
+        formula = {"-": "{} - {}", "+": "{} + {}", "/": "{} / (1 + {})", "*": "{} * (1 + {})"}
+        return _apply(op, best, slack), formula[op].format(show(best), show(slack))
 
     def _exact_threshold(self, best: float, goal: PrimaryMetricGoal) -> Fraction:
         """:meth:`threshold` in exact decimal arithmetic (see ``_support.exact``)."""
-        b, slack = exact(best), exact(self._slack)
+        return _apply(self._operation(best, goal), exact(best), exact(self._slack))
+
+    def _operation(self, best: float, goal: PrimaryMetricGoal) -> str:
+        """How the slack moves B to the worse side: ``-``/``+`` (amount), ``/``/``*``
+        (factor: towards zero for a B on the goal's side of it, away from zero else)."""
         maximize = goal is PrimaryMetricGoal.MAXIMIZE
         if self._slack_field == "slack_amount":
-            return b - slack if maximize else b + slack
-        return b / (1 + slack) if maximize == (best >= 0) else b * (1 + slack)
+            return "-" if maximize else "+"
+        return "/" if maximize == (best >= 0) else "*"
 
     def should_terminate(self, run_id: str, interval: int,
                          table: Mapping[str, Sequence[float]], goal: PrimaryMetricGoal,
@@ -165,3 +164,13 @@ class BanditPolicy(EarlyTerminationPolicy):
                 f"primary metric, but {' and '.join(causes)}; with a best value B <= 0 "
                 f"({goal.value.lower()}) the ratio slack is ill-defined: hypersweep applies it "
                 "to |B| on the worse side, and B = 0 leaves no slack. Prefer slack_amount."]
+
+
+def _apply(op: str, best: Any, slack: Any) -> Any:
+    """B moved by the slack as ``op`` says, in whatever arithmetic B and the slack have
+    (floats, or exact fractions)."""
+    if op == "-":
+        return best - slack
+    if op == "+":
+        return best + slack
+    return best / (1 + slack) if op == "/" else best * (1 + slack)

@@ -10,8 +10,8 @@ from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
 from hypersweep.policy._support import (
     best_score,
-    exact,
     exact_median_of_means,
+    exact_score,
     mean_score,
     near,
     pair,
@@ -74,8 +74,7 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
         own = best_score(goal, values[:interval])
         if math.isfinite(own) and math.isfinite(median) and near(own, median):
             # on the median as written, up to float rounding: decide exactly
-            sign = 1 if goal is PrimaryMetricGoal.MAXIMIZE else -1  # an int keeps it exact
-            worse = sign * exact(sign * own) < exact_median_of_means(
+            worse = exact_score(goal, goal.sign * own) < exact_median_of_means(
                 goal, (table[other][:interval] for other in reference))
         else:
             worse = own < median

@@ -25,6 +25,7 @@ __all__ = [
     "check_keys",
     "exact",
     "exact_median_of_means",
+    "exact_score",
     "mean_score",
     "near",
     "others_reaching",
@@ -91,17 +92,22 @@ def exact(value: float) -> Fraction:
     return Fraction(repr(float(value)))
 
 
+def exact_score(goal: PrimaryMetricGoal, value: float) -> Fraction:
+    """:meth:`PrimaryMetricGoal.score` of a finite value, exactly (see :func:`exact`)."""
+    return exact(value) if goal is PrimaryMetricGoal.MAXIMIZE else -exact(value)
+
+
 def exact_median_of_means(goal: PrimaryMetricGoal, series: Iterable[Sequence[float]]
                           ) -> Fraction | float:
     """:func:`mean_score` of each series, median of those, in exact decimal arithmetic
     (``-inf`` stands for a series holding a non-finite value)."""
-    sign = 1 if goal is PrimaryMetricGoal.MAXIMIZE else -1  # an int keeps it exact
     means: list[Fraction | float] = []
     for values in series:
         if not all(math.isfinite(v) for v in values):
             means.append(-math.inf)
         else:
-            means.append(sum((sign * exact(v) for v in values), Fraction(0)) / len(values))
+            means.append(sum((exact_score(goal, v) for v in values), Fraction(0))
+                         / len(values))
     return statistics.median(means)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["insert_rows", "update_rows"]
+__all__ = ["insert_rows", "insert_sql", "update_rows"]
 
 
 def _mark(paramstyle: str) -> str:
@@ -24,7 +24,8 @@ def _mark(paramstyle: str) -> str:
 
 
 @functools.lru_cache(maxsize=128)
-def _insert_sql(table: str, columns: tuple[str, ...], paramstyle: str) -> str:
+def insert_sql(table: str, columns: tuple[str, ...], paramstyle: str) -> str:
+    """``INSERT INTO table (columns) VALUES (?, ...)`` in the driver's parameter style."""
     marks = ", ".join(_mark(paramstyle) for _ in columns)
     names = ", ".join(f'"{c}"' for c in columns)
     return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
@@ -54,7 +55,7 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
     full = [{**{k: v for k, v in defaults.items() if k not in row}, **row} for row in rows]
     style = conn.dialect.paramstyle
     for columns, stretch in itertools.groupby(full, key=lambda r: tuple(r)):
-        conn.exec_driver_sql(_insert_sql(table.name, columns, style),
+        conn.exec_driver_sql(insert_sql(table.name, columns, style),
                              [tuple(r.values()) for r in stretch])
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from hypersweep.errors import NotFoundError, StoreError
 from hypersweep.store import _schema as s
 from hypersweep.store._codec import decode_value
-from hypersweep.store._sql import insert_rows, update_rows
+from hypersweep.store._sql import insert_rows, insert_sql, update_rows
 
 __all__ = ["Store"]
 
@@ -107,12 +107,6 @@ class Store:
             self._migrate()
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the store at {url}: {exc}") from exc
-
-    @property
-    def _insert_metrics_sql(self) -> str:
-        style = self.engine.dialect.paramstyle
-        marks = ", ".join("?" if style == "qmark" else "%s" for _ in s.MetricRow._fields)
-        return f"INSERT INTO hs_metrics ({', '.join(s.MetricRow._fields)}) VALUES ({marks})"
 
     # -- transactions ------------------------------------------------------------------
     def _retryable(self, exc: sa.exc.DBAPIError) -> bool:
@@ -307,7 +301,8 @@ class Store:
 
         def work(conn: sa.Connection) -> None:
             if rows:
-                conn.exec_driver_sql(self._insert_metrics_sql, rows)
+                conn.exec_driver_sql(insert_sql(s.metrics.name, s.MetricRow._fields,
+                                                conn.dialect.paramstyle), rows)
             update_rows(conn, s.runs, "id", updates)
             insert_rows(conn, s.events, events)
 
