@@ -13,6 +13,7 @@ from hypersweep.cli._format import duration, fmt, table, when
 from hypersweep.cli._progress import Progress
 from hypersweep.cli._ui import cmd_ui
 from hypersweep.errors import ConfigurationError
+from hypersweep.status import ExperimentStatus
 
 __all__ = ["COMMANDS"]
 
@@ -182,15 +183,15 @@ def cmd_logs(args: Any) -> int:
     ws = _workspace(args)
     row = ws.store.run(args.run)
     path = os.path.join(row["run_dir"], "logs", "std_log.txt")
-    if args.json:
-        if args.follow:
-            raise ConfigurationError("logs: --json prints the log once; it cannot --follow")
-        _print_json({"run_id": row["id"], "status": row["status"], "path": path,
-                     "tail": args.tail or None,
-                     "log": log_tail(path, args.tail) if args.tail else _read(path)})
-        return 0
+    if args.json and args.follow:
+        raise ConfigurationError("logs: --json prints the log once; it cannot --follow")
     if not args.follow:
-        print(log_tail(path, args.tail) if args.tail else _read(path), end="")
+        text = log_tail(path, args.tail) if args.tail else _read(path)
+        if args.json:
+            _print_json({"run_id": row["id"], "status": row["status"], "path": path,
+                         "tail": args.tail or None, "log": text})
+        else:
+            print(text, end="")
         return 0
     offset = 0
     while True:
@@ -216,7 +217,7 @@ def _read(path: str) -> str:
 def cmd_cancel(args: Any) -> int:
     run = _sweep(args)
     status = run.get_status()
-    if status in ("Completed", "Failed", "Canceled"):
+    if ExperimentStatus(status).is_terminal:
         print(f"{run.id} already ended ({status}); nothing to cancel")
         return 0
     run.cancel()

@@ -336,7 +336,7 @@ class Controller:
         and stays Completed (or Failed) whatever its last values."""
         records, updates, judged, events = [], [], [], []
         logged: list[float] = []          # new primary values, while a warning may come
-        watch = not self._policy_warned and callable(getattr(self.policy, "warnings_for", None))
+        watch = self._may_warn()
         now = self.clock()
         maximize = self.goal.sign > 0
         for rid in run_ids:
@@ -367,14 +367,17 @@ class Controller:
         self._judge(judged)
         return [rid for rid, _ in updates]
 
+    def _may_warn(self) -> bool:
+        """Whether the policy can still warn about logged values (see _policy_warnings)."""
+        return not self._policy_warned and callable(getattr(self.policy, "warnings_for", None))
+
     def _policy_warnings(self, values: list[float]) -> list[dict[str, Any]]:
         """"warning" events, once per controller, when logged primary values make the
         policy's settings doubtful (a ratio slack with values <= 0, SPEC §4); also raised
         as HypersweepWarning for a controller running in the foreground."""
-        warnings_for = getattr(self.policy, "warnings_for", None)
-        if self._policy_warned or not values or not callable(warnings_for):
+        if not values or not self._may_warn():
             return []
-        messages = warnings_for(self.goal, values)
+        messages = self.policy.warnings_for(self.goal, values)  # type: ignore[attr-defined]
         if not messages:
             return []
         self._policy_warned = True

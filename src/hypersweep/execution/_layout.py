@@ -7,6 +7,7 @@ writes into its own run's folder and concurrent runs never collide.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import re
@@ -96,18 +97,14 @@ def _link(entry: os.DirEntry, dest: str) -> None:
     it, so the script's folder on ``sys.path`` is the snapshot and every run shares one
     ``__pycache__`` (a hard-linked module would be compiled again in every run folder).
     Folders and symbolic links are linked symbolically."""
-    try:
-        if entry.is_file(follow_symlinks=False) and not entry.name.endswith(_SOURCES):
-            try:
-                os.link(entry.path, dest, follow_symlinks=False)
-                return
-            except FileExistsError:
-                return
-            except OSError:
-                pass  # another file system, or one without hard links
+    if entry.is_file(follow_symlinks=False) and not entry.name.endswith(_SOURCES):
+        try:
+            os.link(entry.path, dest, follow_symlinks=False)
+            return
+        except OSError:
+            pass  # another file system, one without hard links, or linked already
+    with contextlib.suppress(FileExistsError):  # made ahead, or linked above
         os.symlink(entry.path, dest)
-    except FileExistsError:
-        return
 
 
 def prepare_run_dir(run_dir: str, snapshot_dir: str) -> None:

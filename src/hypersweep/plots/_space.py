@@ -136,7 +136,7 @@ def _resolve_keys(data: SweepData, keys: Sequence[str]) -> list[str]:
     out = []
     for key in keys:
         if key not in allowed:
-            matches = bare.get(str(key).lstrip("-"), []) if isinstance(key, str) else []
+            matches = bare.get(key.lstrip("-"), []) if isinstance(key, str) else []
             if len(matches) != 1:
                 raise ConfigurationError(
                     f"axis {key!r} is not a hyperparameter of sweep {data.id}; "
