@@ -45,7 +45,7 @@ def sweep_yml(source, tmp_path):
     return make
 
 
-def test_run_then_read_commands(tmp_path, sweep_yml):
+def test_run_then_read_commands(tmp_path, sweep_yml, source):
     ws = str(tmp_path / "ws")
     out = cli(ws, "run", sweep_yml())
     assert "Completed" in out.stdout and "best run:" in out.stdout
@@ -67,6 +67,15 @@ def test_run_then_read_commands(tmp_path, sweep_yml):
     out = cli(ws, "logs", best["run_id"], "--json", "--follow", check=False)
     assert out.returncode == 2 and "cannot --follow" in out.stderr
     assert "re-run it" in cli(ws, "best", listing[0]["id"]).stdout
+    # the re-run command runs in the user's source folder and leaves the experiment's
+    # snapshot of the code untouched
+    assert best["cwd"] == str(source) and os.path.isfile(os.path.join(best["snapshot"],
+                                                                      "behave.py"))
+    before = sorted(os.listdir(best["snapshot"]))
+    rerun = subprocess.run(best["command"], cwd=best["cwd"], capture_output=True, text=True,
+                           timeout=60)
+    assert rerun.returncode == 0, rerun.stderr
+    assert sorted(os.listdir(best["snapshot"])) == before
     out = cli(ws, "cancel", "clitest")  # a finished sweep: said so, nothing changes
     assert "already ended (Completed)" in out.stdout
     assert json.loads(cli(ws, "status", "clitest", "--json").stdout)["experiment"][

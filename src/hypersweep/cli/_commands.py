@@ -154,7 +154,10 @@ def _best_data(run) -> dict[str, Any] | None:
             "value": best._row["primary_best"], "hyperparameters": best.hyperparameters,
             "arguments": details["runDefinition"]["arguments"],
             "command": details["runDefinition"]["command"],
-            "cwd": os.path.join(run._row["artifacts_dir"], "snapshot")}
+            # re-run from the user's source folder: running in the snapshot would write
+            # into the experiment's record of the code it ran
+            "cwd": json.loads(run._row["spec"])["source_directory"],
+            "snapshot": os.path.join(run._row["artifacts_dir"], "snapshot")}
 
 
 def _print_best(run) -> None:
@@ -166,6 +169,8 @@ def _print_best(run) -> None:
     for key, value in data["hyperparameters"].items():
         print(f"  {key} = {fmt(value)}")
     print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {shlex.join(data['command'])}")
+    print(f"the code it ran is kept in {data['snapshot']} (run from a copy of that folder "
+          "to reproduce it exactly)")
 
 
 def cmd_best(args: Any) -> int:
