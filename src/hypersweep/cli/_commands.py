@@ -126,7 +126,7 @@ def cmd_status(args: Any) -> int:
                  "REASON"],
                 [[r["number"], r["primary_best"], r["status"] + (" *" if best is r else ""),
                   when(r["started"]), duration(r["started"], r["ended"], now), r["id"],
-                  *[fmt(r["params"].get(n)) for n in names], r["message"] or ""]
+                  *[fmt(r["params"].get(n)) for n in names], _reason(r)]
                  for r in rows]))
     _print_bad_lines(rows)
     from hypersweep.plots._data import load_sweep
@@ -134,6 +134,18 @@ def cmd_status(args: Any) -> int:
 
     print("\n" + "\n".join(summary_lines(load_sweep(run._store, run.id))))
     return 0
+
+
+def _reason(row: dict[str, Any], width: int = 100) -> str:
+    """The row's reason; for a failed run, with the last line its script printed (its
+    error, usually), so the table says why without a trip to the log."""
+    reason = row["message"] or ""
+    if row["status"] == "Failed" and row.get("log_tail"):
+        last = next((line.strip() for line in reversed(row["log_tail"].splitlines())
+                     if line.strip()), "")
+        if last and last not in reason:
+            reason = f"{reason}: {last}" if reason else last
+    return reason if len(reason) <= width else reason[:width - 1] + "…"
 
 
 def _print_bad_lines(rows: list[dict[str, Any]]) -> None:
