@@ -29,7 +29,8 @@ class EarlyTerminationPolicy(abc.ABC):
     policy_name: ClassVar[str]
 
     def __init__(self, evaluation_interval: int = 1, delay_evaluation: int = 0) -> None:
-        self._evaluation_interval = integer("evaluation_interval", evaluation_interval, minimum=0)
+        # SPEC §4: an evaluation_interval <= 0 is accepted and treated as 1
+        self._evaluation_interval = integer("evaluation_interval", evaluation_interval)
         self._delay_evaluation = integer("delay_evaluation", delay_evaluation, minimum=0)
 
     @property
