@@ -50,6 +50,14 @@ class _BaseRun:
         """The experiment's name (``"offline"`` outside a sweep)."""
         return self._experiment
 
+    @staticmethod
+    def get_context(allow_offline: bool = True, **kwargs: object) -> ScriptRun | OfflineRun:
+        """The run of this script, as :func:`hypersweep.tracking.get_context` (Azure ML's
+        ``Run.get_context`` also works on a run object)."""
+        from hypersweep.tracking import get_context
+
+        return get_context(allow_offline, **kwargs)
+
     @property
     def sweep_id(self) -> str | None:
         """The id of the sweep (HyperDrive's parent run), or None outside a sweep."""
@@ -237,11 +245,39 @@ class ScriptRun(_BaseRun):
         return f"ScriptRun(id={self._id!r}, channel={self.channel_path!r})"
 
 
+def _never_fails(method):  # type: ignore[no-untyped-def]
+    """``method`` for an offline run: a call that would raise under a sweep prints why to
+    stderr instead, because the offline run never fails (SPEC §7) - a script being tried
+    on its own should not die over a metric."""
+    def call(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # any check, any odd value: never fail
+            self._print(f"[offline] warning: {exc} (under a sweep this call raises "
+                        f"{type(exc).__name__})", error=True)
+            return None
+
+    call.__name__, call.__qualname__, call.__doc__ = (
+        method.__name__, f"OfflineRun.{method.__name__}", method.__doc__)
+    return call
+
+
 class OfflineRun(_BaseRun):
     """A run outside a sweep: prints each logged value to stdout (``[offline] accuracy =
-    0.93``) so the script also runs on its own. Values are checked as under a sweep; the
-    printing itself never raises (a closed stdout is ignored).
+    0.93``) so the script also runs on its own. It never fails: values are checked as
+    under a sweep, but a value that would raise there is reported on stderr
+    (``[offline] warning: ...``) and the script goes on; printing to a closed stdout is
+    ignored.
     """
+
+    log = _never_fails(_BaseRun.log)
+    log_list = _never_fails(_BaseRun.log_list)
+    log_row = _never_fails(_BaseRun.log_row)
+    log_table = _never_fails(_BaseRun.log_table)
+    tag = _never_fails(_BaseRun.tag)
+    set_tags = _never_fails(_BaseRun.set_tags)
+    log_image = _never_fails(_BaseRun.log_image)
+    upload_file = _never_fails(_BaseRun.upload_file)
 
     def __init__(self, *, output_dir: str | None = None, resume_from: str | None = None,
                  stream: object = None) -> None:
@@ -267,9 +303,9 @@ class OfflineRun(_BaseRun):
     def _announce(self, what: str, source: str) -> None:
         self._print(f"[offline] {what} = {source} (kept only under a sweep)")
 
-    def _print(self, text: str) -> None:
+    def _print(self, text: str, error: bool = False) -> None:
         try:  # noqa: SIM105  (contextlib would cost every training script its import)
-            print(text, file=self._stream or sys.stdout, flush=True)
+            print(text, file=self._stream or (sys.stderr if error else sys.stdout), flush=True)
         except (OSError, ValueError, AttributeError):
             pass  # no usable stdout (closed, detached, None): training goes on
 

@@ -223,12 +223,36 @@ def test_offline_run_prints_each_value(clean_env, tmp_path, capsys):
     assert run.output_dir == str(tmp_path / "outputs") and os.path.isdir(run.output_dir)
 
 
-def test_offline_run_checks_values_as_a_sweep_does(clean_env):
+def test_offline_run_reports_what_a_sweep_would_refuse_and_never_fails(clean_env, capsys):
     run = tracking.get_context()
+    run.log("acc", [1])
+    run.log_list("big", ["x" * 1000] * 1100)
+    run.log(None, 1)
+    run.log("n", None)
+    run.log_row("r")
+    run.log_table("t", {"a": [1], "b": [1, 2]})
+    run.set_tags(["not", "a", "dict"])
+    run.log_image("img", path="no-such.png")
+    run.upload_file("outputs/a.txt", "no-such-file")
+    run.log("acc", 0.5)  # still usable afterwards
+    out, err = capsys.readouterr()
+    assert out == "[offline] acc = 0.5\n"
+    warnings = err.splitlines()
+    assert len(warnings) == 9 and all(w.startswith("[offline] warning: ") for w in warnings)
+    assert "metric 'acc'" in warnings[0] and warnings[0].endswith(
+        "(under a sweep this call raises MetricTypeError)")
+    assert "limit" in warnings[1] and "MetricValueError" in warnings[1]
+    assert "no such file" in warnings[7] and "no such file" in warnings[8]
+    # the same calls raise under a sweep (the checks are shared)
     with pytest.raises(MetricTypeError, match="'acc'"):
-        run.log("acc", [1])
+        ScriptRun(os.devnull, run_id="r").log("acc", [1])
     with pytest.raises(MetricValueError, match="limit"):
-        run.log_list("big", ["x" * 1000] * 1100)
+        ScriptRun(os.devnull, run_id="r").log_list("big", ["x" * 1000] * 1100)
+
+
+def test_get_context_works_on_a_run_object_too(clean_env):
+    run = tracking.get_context()
+    assert run.get_context() is run
 
 
 def test_offline_run_never_fails_on_a_broken_stdout(clean_env, monkeypatch):
