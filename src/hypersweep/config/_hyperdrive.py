@@ -88,10 +88,12 @@ class HyperDriveConfig:
             raise ConfigurationError("max_total_runs is required: an integer >= 1")
         self.max_total_runs = integer("max_total_runs", max_total_runs, minimum=1,
                                       maximum=_AZURE_MAX_TOTAL if azure else None)
-        if max_concurrent_runs is None:
-            max_concurrent_runs = self.max_total_runs
-        self.max_concurrent_runs = integer("max_concurrent_runs", max_concurrent_runs, minimum=1,
-                                           maximum=_AZURE_MAX_CONCURRENT if azure else None)
+        if max_concurrent_runs is None:  # all runs at once, as in HyperDrive (no cap to check)
+            self.max_concurrent_runs = self.max_total_runs
+        else:
+            self.max_concurrent_runs = integer(
+                "max_concurrent_runs", max_concurrent_runs, minimum=1,
+                maximum=_AZURE_MAX_CONCURRENT if azure else None)
         self.max_duration_minutes = number("max_duration_minutes", max_duration_minutes)
         if self.max_duration_minutes <= 0:
             raise ConfigurationError(

@@ -211,3 +211,12 @@ def test_valid_config_becomes_a_json_spec():
 
 def test_concurrency_defaults_to_total_runs():
     assert hd(max_concurrent_runs=None).max_concurrent_runs == 10
+
+
+def test_azure_compat_caps_only_what_the_user_gave():
+    # HyperDrive: without max_concurrent_runs all runs go at once; only a given value must
+    # be 1..100, and max_total_runs may be up to 1000
+    for total in (200, 1000):
+        assert hd(max_total_runs=total, max_concurrent_runs=None,
+                  compat="azure").max_concurrent_runs == total
+    assert hd(max_total_runs=1000, max_concurrent_runs=100, compat="azure").max_total_runs == 1000
