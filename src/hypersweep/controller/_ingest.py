@@ -117,8 +117,13 @@ def _as_float(value: Any) -> float:
     """A primary value as a float; strings are not comparable and count as NaN."""
     if isinstance(value, bool):
         return float(value)
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond any float: infinite, never best
+            return math.inf if value > 0 else -math.inf
     return math.nan
 
 

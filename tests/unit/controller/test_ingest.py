@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypersweep.controller._ingest import ChannelState, parse_channel, summary
 from hypersweep.controller._outcome import classify_exit, missing_metric_message
 from hypersweep.status import RunStatus
+from hypersweep.store import decode_value
 
 
 def line(**obj) -> bytes:
@@ -202,3 +203,16 @@ def test_a_line_with_an_unhashable_kind_is_counted_not_fatal():
         line(kind="metric", name="acc", value=0.5)
     rows, added = parse_channel("r", data, state, "acc", 1.0)
     assert state.bad_lines == 2 and added == 1 and [r.value for r in rows] == [0.5]
+
+
+def test_an_int_beyond_any_float_is_kept_and_counts_as_infinite():
+    # float(10**400) raises OverflowError: once a crash of the controller on one line
+    big = 10**400
+    state = ChannelState()
+    data = (b'{"kind": "metric", "name": "acc", "value": ' + str(big).encode() + b"}\n"
+            + b'{"kind": "metric", "name": "acc", "value": -' + str(big).encode() + b"}\n"
+            + line(kind="metric", name="acc", value=7))
+    rows, added = parse_channel("r", data, state, "acc", 1.0)
+    assert added == 3 and state.primary == [math.inf, -math.inf, 7.0]
+    assert [decode_value(r.value, r.value_text, r.value_json) for r in rows] == [big, -big, 7]
+    assert summary(state, maximize=True)["primary_best"] == 7.0

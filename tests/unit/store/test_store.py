@@ -111,6 +111,22 @@ def test_metrics_keep_nan_inf_and_strings(store):
     assert len(store.metric_series("HD_a", "acc")["HD_a_0"]) == 5
 
 
+def test_an_int_comes_back_an_int(store):
+    # as in Azure ML: run.log("epochs", 10) reads back 10, not 10.0
+    exp(store)
+    store.create_runs([run_row("HD_a_0")])
+    rows = []
+    for step, value in enumerate([10, 2**60 + 1, True, 2.0], start=1):
+        v, t = encode_value(value)
+        rows.append({"run_id": "HD_a_0", "name": "n", "step": step, "kind": "metric",
+                     "value": v, "value_text": t, "value_json": None, "time": 1.0})
+    store.ingest(rows, [])
+    got = [m["value"] for m in store.metrics(["HD_a_0"])]
+    assert got == [10, 2**60 + 1, 1.0, 2.0]
+    assert [type(v) for v in got] == [int, int, float, float]
+    assert store.metric_series("HD_a", "n")["HD_a_0"] == got
+
+
 def test_a_duplicate_metric_step_is_refused_atomically(store):
     exp(store)
     store.create_runs([run_row("HD_a_0")])
