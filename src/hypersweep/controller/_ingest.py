@@ -96,6 +96,12 @@ def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: s
         if kind == "tag":
             state.tags[name] = "" if payload is None else str(payload)
             continue
+        if kind != "metric":
+            try:
+                text = json.dumps(payload)
+            except (RecursionError, ValueError):  # nested deeper than json can write back
+                state.bad_lines += 1
+                continue
         step = counts.get(name, 0) + 1
         counts[name] = step
         if kind == "metric":
@@ -108,8 +114,7 @@ def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: s
                 primary.append(_as_float(payload))
                 added += 1
         else:
-            rows.append(MetricRow(run_id, name, step, kind, None, None, json.dumps(payload),
-                                  when))
+            rows.append(MetricRow(run_id, name, step, kind, None, None, text, when))
     return rows, added
 
 

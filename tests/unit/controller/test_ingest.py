@@ -216,3 +216,23 @@ def test_an_int_beyond_any_float_is_kept_and_counts_as_infinite():
     assert added == 3 and state.primary == [math.inf, -math.inf, 7.0]
     assert [decode_value(r.value, r.value_text, r.value_json) for r in rows] == [big, -big, 7]
     assert summary(state, maximize=True)["primary_best"] == 7.0
+
+
+def test_a_payload_json_cannot_write_back_is_counted_not_fatal(monkeypatch):
+    # a list nested close to the recursion limit can parse and still fail to dump
+    import hypersweep.controller._ingest as ingest
+
+    real = json.dumps
+
+    def dumps(obj, *args, **kwargs):
+        if obj == {"deep": 1}:
+            raise RecursionError("maximum recursion depth exceeded while encoding")
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(ingest.json, "dumps", dumps)
+    state = ChannelState()
+    data = (line(kind="row", name="r", row={"deep": 1}) + line(kind="row", name="r", row={"a": 2})
+            + line(kind="metric", name="acc", value=0.5))
+    rows, added = parse_channel("r", data, state, "acc", 1.0)
+    assert state.bad_lines == 1 and added == 1
+    assert [(r.name, r.step) for r in rows] == [("r", 1), ("acc", 1)]
