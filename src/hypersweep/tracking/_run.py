@@ -259,6 +259,7 @@ def _never_fails(method):  # type: ignore[no-untyped-def]
 
     call.__name__, call.__qualname__, call.__doc__ = (
         method.__name__, f"OfflineRun.{method.__name__}", method.__doc__)
+    call.__wrapped__ = method  # type: ignore[attr-defined]  # inspect.signature follows it
     return call
 
 
