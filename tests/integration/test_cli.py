@@ -76,6 +76,15 @@ def test_run_then_read_commands(tmp_path, sweep_yml, source):
                            timeout=60)
     assert rerun.returncode == 0, rerun.stderr
     assert sorted(os.listdir(best["snapshot"])) == before
+    # rerun: the same command line in a fresh copy of the snapshot, metrics printed offline
+    folder = tmp_path / "again"
+    out = cli(ws, "rerun", best["run_id"], "--dir", str(folder))
+    assert f"[offline] acc = {best['value']!r}" in out.stdout.splitlines()
+    ran = json.loads((folder / "outputs" / "times.json").read_text())
+    assert ran["argv"] == best["arguments"] and (folder / "behave.py").is_file()
+    assert sorted(os.listdir(best["snapshot"])) == before
+    again = cli(ws, "rerun", best["run_id"], "--dir", str(folder), check=False)
+    assert again.returncode == 2 and "already exists" in again.stderr
     out = cli(ws, "cancel", "clitest")  # a finished sweep: said so, nothing changes
     assert "already ended (Completed)" in out.stdout
     assert json.loads(cli(ws, "status", "clitest", "--json").stdout)["experiment"][

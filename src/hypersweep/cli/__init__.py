@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--json", action="store_true",
                       help="print the run's id, status, log path and log text as JSON")
 
+    rerun = sub.add_parser("rerun", help="run a past trial again in a copy of its code")
+    rerun.add_argument("run", help="run id (HD_..._N)")
+    rerun.add_argument("--dir", default=None,
+                       help="new folder to copy its snapshot into and run in "
+                            "(default: ./rerun-<run id>)")
+
     ui = sub.add_parser("ui", help="serve the web dashboard (read-only) for this workspace")
     ui.add_argument("--host", default="127.0.0.1",
                     help="address to listen on (default 127.0.0.1; others need --token)")

@@ -181,8 +181,8 @@ def _print_best(run) -> None:
     for key, value in data["hyperparameters"].items():
         print(f"  {key} = {fmt(value)}")
     print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {shlex.join(data['command'])}")
-    print(f"the code it ran is kept in {data['snapshot']} (run from a copy of that folder "
-          "to reproduce it exactly)")
+    print("or exactly as it ran, in a copy of the code it ran:\n"
+          f"  hypersweep rerun {data['run_id']}")
 
 
 def cmd_best(args: Any) -> int:
@@ -223,6 +223,45 @@ def cmd_logs(args: Any) -> int:
         time.sleep(0.5)
 
 
+def cmd_rerun(args: Any) -> int:
+    """Run a past trial again, in the foreground: its command line and hyperparameters in a
+    fresh copy of the code its sweep ran (the experiment's snapshot), so the source folder
+    may have changed since and the record of the code stays untouched. Metrics print as
+    the offline run does; the exit code is the trial's."""
+    import shutil
+    import subprocess
+
+    from hypersweep.config._spec import SweepSpec
+    from hypersweep.space import render_value
+
+    ws = _workspace(args)
+    row = ws.store.run(args.run)
+    sweep = ws.store.experiment(row["experiment_id"])
+    spec = SweepSpec.from_json(json.loads(sweep["spec"]))
+    snapshot = os.path.join(sweep["artifacts_dir"], "snapshot")
+    target = os.path.abspath(args.dir or f"rerun-{row['id']}")
+    if os.path.lexists(target):
+        raise ConfigurationError(f"rerun: --dir {target!r} already exists; name a new folder")
+    if not os.path.isdir(snapshot):
+        raise ConfigurationError(f"rerun: the snapshot of {row['experiment_id']} is missing "
+                                 f"({snapshot!r})")
+    shutil.copytree(snapshot, target, symlinks=True)
+    command = list(row["command"])
+    if not os.path.exists(command[0]) and os.path.basename(command[0]).startswith("python"):
+        command[0] = sys.executable  # the sweep's interpreter is gone: use this one
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("HYPERSWEEP_", "AZUREML_SWEEP_"))}
+    env.update(spec.environment_variables)
+    space = spec.space
+    for name in space:
+        if name in row["params"]:
+            value = render_value(row["params"][name])
+            env[f"HYPERSWEEP_{space.env_name(name)}"] = value
+            env[f"AZUREML_SWEEP_{space.env_name(name)}"] = value
+    print(f"re-running {row['id']} in {target}:\n  {shlex.join(command)}", flush=True)
+    return subprocess.run(command, cwd=target, env=env, check=False).returncode
+
+
 def _read(path: str) -> str:
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
@@ -252,5 +291,5 @@ def cmd_controller(args: Any) -> int:
 
 
 COMMANDS = {"run": cmd_run, "resume": cmd_resume, "ls": cmd_ls, "status": cmd_status,
-            "best": cmd_best, "logs": cmd_logs, "cancel": cmd_cancel,
+            "best": cmd_best, "logs": cmd_logs, "cancel": cmd_cancel, "rerun": cmd_rerun,
             "ui": cmd_ui, "_controller": cmd_controller}
