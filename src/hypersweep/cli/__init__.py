@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from hypersweep.errors import HypersweepError
 
     args = _parser().parse_args(argv)
+    _plain_warnings()
     try:
         return COMMANDS[args.command](args)
     except HypersweepError as exc:
@@ -88,3 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _plain_warnings() -> None:
+    """hypersweep's own warnings as one line each (``hypersweep: warning: ...``), without
+    the file and source line Python's default format adds; others keep that format."""
+    import warnings
+
+    from hypersweep.errors import HypersweepWarning
+
+    default = warnings.formatwarning
+
+    def formatwarning(message, category, filename, lineno, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, HypersweepWarning):
+            return f"hypersweep: warning: {message}\n"
+        return default(message, category, filename, lineno, line)
+
+    warnings.formatwarning = formatwarning

@@ -23,6 +23,7 @@ import difflib
 import os
 import re
 import shlex
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from hypersweep._checks import describe, integer, number, text
 from hypersweep.config._hyperdrive import HyperDriveConfig
 from hypersweep.config._script import Environment, ScriptRunConfig
 from hypersweep.config._spec import SweepSpec
-from hypersweep.errors import ConfigurationError, ConfigurationTypeError
+from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepWarning
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.sampling import (
     BayesianParameterSampling,
@@ -50,6 +51,7 @@ _TRIAL = ("command", "code", "environment", "environment_variables", "resources"
 _LIMITS = ("max_total_trials", "max_concurrent_trials", "timeout", "trial_timeout")
 _OBJECTIVE = ("goal", "primary_metric")
 _PLACEHOLDER = re.compile(r"\$\{\{\s*([A-Za-z_]+)\.([A-Za-z0-9_.\-]+)\s*\}\}")
+_REMOTE = re.compile(r"^(azureml:|[A-Za-z][A-Za-z0-9+.\-]*://)")  # azureml:..., wasbs://, https://
 _AZURE_DEFAULT_TOTAL = 1000
 
 
@@ -97,7 +99,7 @@ def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[S
     if "command" not in trial:
         raise ConfigurationError("trial: 'command' is required, e.g. 'python train.py "
                                  "--lr ${{search_space.lr}}'")
-    command = _command(trial["command"], data.get("inputs") or {}, sampling)
+    command = _command(trial["command"], data.get("inputs") or {}, sampling, base_dir)
     code = trial.get("code", ".")
     text("trial.code", code)
     source = Path(base_dir, code).resolve()
@@ -176,18 +178,33 @@ def _compute(value: Any) -> str | Mapping[str, Any] | None:
     if not isinstance(value, str):
         raise ConfigurationTypeError(f"compute must be a string or a mapping, got "
                                      f"{describe(value)}")
-    return value.removeprefix("azureml:") if value.startswith("azureml:local") else value
+    if value.startswith("azureml:local"):
+        return value.removeprefix("azureml:")
+    if value in ("local", "ray", "auto") or value.startswith("ray://"):
+        return value
+    # an Azure ML compute (azureml:cpu-cluster, or a cluster's name): Azure files always name
+    # one, so it must not stop the sweep; trials run on this machine instead
+    warnings.warn(f"compute {value!r} is an Azure ML compute, which hypersweep does not use: "
+                  "trials run on this machine (write compute: local to silence this, or "
+                  "compute: {type: ray, address: HOST:PORT} for a Ray cluster)",
+                  HypersweepWarning, stacklevel=2)
+    return None
 
 
-def _command(command: Any, inputs: Any, sampling: ParameterSampling) -> list[str]:
+def _command(command: Any, inputs: Any, sampling: ParameterSampling,
+             base_dir: str | os.PathLike = ".") -> list[str]:
     """Split the command into argv tokens and fill ``${{inputs.x}}`` placeholders now.
 
     ``${{search_space.x}}`` placeholders stay for each trial to fill; each one must name a
     key of the search space. Splitting before substitution keeps every value one argument.
+    Azure's documented spacing, ``${{ search_space.x }}``, is the same placeholder. A local
+    input ``path`` is made absolute from the YAML file's folder, as Azure resolves it
+    (trials run in their own folders, where a relative path would not exist).
     """
     text("trial.command", command)
     if not isinstance(inputs, Mapping):
         raise ConfigurationTypeError(f"inputs must be a mapping, got {describe(inputs)}")
+    command = _PLACEHOLDER.sub(lambda m: f"${{{{{m.group(1)}.{m.group(2)}}}}}", command)
     try:
         tokens = shlex.split(command)
     except ValueError as exc:
@@ -206,12 +223,20 @@ def _command(command: Any, inputs: Any, sampling: ParameterSampling) -> list[str
                 raise ConfigurationError(f"trial.command refers to inputs.{key}, which "
                                          "inputs does not define")
             value = inputs[key]
+            is_path = isinstance(value, Mapping) and "path" in value
             if isinstance(value, Mapping):
                 value = value.get("path", value.get("value"))
             if not isinstance(value, str | int | float) or isinstance(value, bool):
                 raise ConfigurationTypeError(
                     f"inputs.{key} must be a string, a number or have a 'path', got "
                     f"{describe(value)}")
+            if is_path and isinstance(value, str):
+                if _REMOTE.match(value):
+                    warnings.warn(f"inputs.{key}: {value!r} is not a local path; hypersweep "
+                                  "passes it to the script as written (it downloads nothing)",
+                                  HypersweepWarning, stacklevel=2)
+                else:
+                    value = str(Path(base_dir, os.path.expanduser(value)).resolve())
             return str(value)
         if scope == "outputs":
             return match.group(0)  # filled per trial with its outputs folder

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 import yaml
 
-from hypersweep import ConfigurationError, HypersweepError
+from hypersweep import ConfigurationError, HypersweepError, HypersweepWarning
 from hypersweep.config import load_sweep_yaml, spec_from_yaml_data
 
 BASE = {
@@ -111,3 +111,48 @@ def test_bayesian_with_a_policy_needs_the_yaml_opt_in(tmp_path):
             spec_from_yaml_data(
                 data(sampling_algorithm={"type": "bayesian", "allow_early_termination": "yes"},
                      search_space=space), base_dir=tmp_path)
+
+
+def test_azure_spacing_of_placeholders_is_the_same_placeholder(tmp_path):
+    # Azure's schema reference writes ${{ search_space.lr }}; it once reached the script as
+    # three literal tokens
+    command = "python t.py --lr ${{ search_space.lr }} --e ${{  inputs.epochs}} --o ${{outputs.m }}"
+    spec, _ = spec_from_yaml_data(data(trial={"code": ".", "command": command}),
+                                  base_dir=tmp_path)
+    assert spec.command == ("python", "t.py", "--lr", "${{search_space.lr}}", "--e", "7",
+                            "--o", "${{outputs.m}}")
+
+
+def test_a_local_input_path_is_made_absolute_from_the_yaml_folder(tmp_path):
+    inputs = {"epochs": 7, "csv": {"type": "uri_file", "path": "./data/iris.csv"},
+              "folder": {"type": "uri_folder", "path": "../shared"},
+              "literal": {"type": "string", "value": "./kept"},
+              "blob": {"type": "uri_file", "path": "wasbs://c@a.blob.core.windows.net/x.csv"},
+              "asset": {"type": "uri_folder", "path": "azureml:iris-data@latest"}}
+    command = ("python t.py --csv ${{inputs.csv}} --f ${{inputs.folder}} --l "
+               "${{inputs.literal}} --b ${{inputs.blob}} --a ${{inputs.asset}}")
+    with pytest.warns(HypersweepWarning) as caught:
+        spec, _ = spec_from_yaml_data(data(trial={"code": ".", "command": command},
+                                           inputs=inputs), base_dir=tmp_path)
+    assert spec.command[2:] == (
+        "--csv", str(tmp_path.resolve() / "data" / "iris.csv"),
+        "--f", str(tmp_path.resolve().parent / "shared"), "--l", "./kept",
+        "--b", "wasbs://c@a.blob.core.windows.net/x.csv", "--a", "azureml:iris-data@latest")
+    messages = sorted(str(w.message) for w in caught)
+    assert len(messages) == 2 and "inputs.asset" in messages[0] and "inputs.blob" in messages[1]
+
+
+@pytest.mark.parametrize("compute", ["azureml:cpu-cluster", "cpu-cluster",
+                                     "azureml:/subscriptions/x/computes/gpu"])
+def test_an_azure_ml_compute_runs_locally_with_a_warning(compute, tmp_path):
+    with pytest.warns(HypersweepWarning, match="Azure ML compute"):
+        spec, _ = spec_from_yaml_data(data(compute=compute), base_dir=tmp_path)
+    assert spec.compute["type"] == "local"
+
+
+@pytest.mark.parametrize("compute", ["local", "azureml:local"])
+def test_local_compute_needs_no_warning(compute, tmp_path, recwarn):
+    spec, _ = spec_from_yaml_data(data(compute=compute), base_dir=tmp_path)
+    assert spec.compute["type"] == "local"
+    assert not [w for w in recwarn if issubclass(w.category, HypersweepWarning)
+                and "compute" in str(w.message)]
