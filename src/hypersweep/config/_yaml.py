@@ -45,7 +45,9 @@ __all__ = ["load_sweep_yaml", "spec_from_yaml_data"]
 
 _TOP = ("$schema", "type", "name", "display_name", "experiment_name", "description", "tags",
         "trial", "search_space", "sampling_algorithm", "objective", "limits",
-        "early_termination", "inputs", "outputs", "compute", "settings")
+        "early_termination", "inputs", "outputs", "compute", "settings",
+        # Azure job settings with no meaning on this machine: accepted and ignored
+        "identity", "queue_settings", "services", "properties")
 _TRIAL = ("command", "code", "environment", "environment_variables", "resources",
           "distribution", "type")
 _LIMITS = ("max_total_trials", "max_concurrent_trials", "timeout", "trial_timeout")

@@ -156,3 +156,11 @@ def test_local_compute_needs_no_warning(compute, tmp_path, recwarn):
     assert spec.compute["type"] == "local"
     assert not [w for w in recwarn if issubclass(w.category, HypersweepWarning)
                 and "compute" in str(w.message)]
+
+
+def test_azure_job_settings_without_local_meaning_are_accepted(tmp_path):
+    spec, _ = spec_from_yaml_data(data(identity={"type": "managed"},
+                                       queue_settings={"job_tier": "standard"},
+                                       services={"my_ssh": {"type": "ssh"}},
+                                       properties={"team": "x"}), base_dir=tmp_path)
+    assert spec.max_total_runs == 12
