@@ -93,7 +93,8 @@ def test_run_then_read_commands(tmp_path, sweep_yml, source):
 
 def test_status_says_why_a_run_failed(tmp_path, sweep_yml):
     ws = str(tmp_path / "ws")
-    cli(ws, "run", sweep_yml(mode="exit1", total=1, concurrency=1), check=False)
+    out = cli(ws, "run", sweep_yml(mode="exit1", total=1, concurrency=1), check=False)
+    assert out.returncode == 1 and "failed: run 0: exit code 1: about to fail" in out.stdout
     lines = cli(ws, "status", "clitest").stdout.splitlines()
     failed = [line for line in lines if line.startswith("0 ")]
     assert len(failed) == 1 and failed[0].rstrip().endswith("exit code 1: about to fail")

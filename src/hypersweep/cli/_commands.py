@@ -62,8 +62,25 @@ def cmd_run(args: Any) -> int:
         _print_json({"experiment": run.id, "status": status.value, "best": _best_data(run)})
     else:
         print(f"{run.id}: {status.value}")
+        _print_failures(run)
         _print_best(run)
     return 0 if status.value != "Failed" else 1
+
+
+def _print_failures(run: Any, shown: int = 3) -> None:
+    """Why runs failed, one line per distinct reason (a typo in the command fails every
+    run the same way), so the user need not open the status table or a log."""
+    failed = [r for r in run._store.runs(run.id) if r["status"] == "Failed"]
+    reasons: dict[str, list[int]] = {}
+    for row in failed:
+        reasons.setdefault(_reason(row, width=200), []).append(row["number"])
+    for reason, numbers in list(reasons.items())[:shown]:
+        which = (f"run {numbers[0]}" if len(numbers) == 1
+                 else f"{len(numbers)} runs ({', '.join(map(str, numbers[:5]))}"
+                      + (", ..." if len(numbers) > 5 else "") + ")")
+        print(f"failed: {which}: {reason}")
+    if len(reasons) > shown:
+        print(f"failed: {len(reasons) - shown} more reason(s); see hypersweep status {run.id}")
 
 
 def cmd_resume(args: Any) -> int:
