@@ -19,12 +19,13 @@ Accepted (every other top-level key is reported with the nearest valid one)::
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
 import shlex
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,20 @@ def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[S
                                      f"{limits['timeout']!r}")
     if limits.get("trial_timeout") is not None:
         kwargs["trial_timeout"] = number("limits.trial_timeout", limits["trial_timeout"])
-    config = HyperDriveConfig(
+    with _in_yaml_words():
+        config = _config(sampling, run_config, objective, limits, total, data, allow_policy,
+                         kwargs)
+    name = data.get("experiment_name") or data.get("name")
+    if name is not None:
+        text("experiment_name", name)
+    return config.to_spec(), name
+
+
+def _config(sampling: ParameterSampling, run_config: ScriptRunConfig,
+            objective: Mapping[str, Any], limits: Mapping[str, Any], total: int,
+            data: Mapping[str, Any], allow_policy: bool,
+            kwargs: dict[str, Any]) -> HyperDriveConfig:
+    return HyperDriveConfig(
         hyperparameter_sampling=sampling, run_config=run_config,
         primary_metric_name=text("objective.primary_metric", objective["primary_metric"]),
         primary_metric_goal=PrimaryMetricGoal.parse(objective["goal"], "objective.goal"),
@@ -134,10 +148,40 @@ def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[S
                                     limits.get("max_concurrent_trials", total), minimum=1),
         policy=_policy(data.get("early_termination")),
         allow_early_termination_with_bayesian=allow_policy, **kwargs)
-    name = data.get("experiment_name") or data.get("name")
-    if name is not None:
-        text("experiment_name", name)
-    return config.to_spec(), name
+
+
+# The Python API's names in a message, as a YAML user writes them
+_YAML_WORDS = (
+    ("parameter_space[", "search_space["),
+    ("use policy=None or AsyncHyperBandPolicy, or pass "
+     "allow_early_termination_with_bayesian=True",
+     "remove early_termination or use type: asha, or write sampling_algorithm: "
+     "{type: bayesian, allow_early_termination: true}"),
+    ("pass allow_all_expressions=True", "write sampling_algorithm: "
+     "{type: bayesian, allow_all_expressions: true}"),
+    ("max_total_runs", "limits.max_total_trials"),
+    ("max_concurrent_runs", "limits.max_concurrent_trials"),
+    ("policy: ", "early_termination: "),
+)
+
+
+def _yaml_words(message: str) -> str:
+    for python, yaml_text in _YAML_WORDS:
+        message = message.replace(python, yaml_text)
+    return message
+
+
+@contextlib.contextmanager
+def _in_yaml_words() -> Iterator[None]:
+    """Errors and warnings raised inside, reworded with the YAML's field names."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except (ConfigurationError, ConfigurationTypeError) as exc:
+            raise type(exc)(_yaml_words(str(exc))) from None
+    for warning in caught:
+        warnings.warn(_yaml_words(str(warning.message)), warning.category, stacklevel=4)
 
 
 def _sampling(algorithm: Any, space: Any) -> tuple[ParameterSampling, bool]:
@@ -163,7 +207,8 @@ def _sampling(algorithm: Any, space: Any) -> tuple[ParameterSampling, bool]:
             f"got {describe(allow_policy)}")
     if not isinstance(space, Mapping):
         raise ConfigurationTypeError(f"search_space must be a mapping, got {describe(space)}")
-    return kind(dict(space), **options), allow_policy
+    with _in_yaml_words():
+        return kind(dict(space), **options), allow_policy
 
 
 def _policy(data: Any):

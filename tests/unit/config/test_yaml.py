@@ -164,3 +164,25 @@ def test_azure_job_settings_without_local_meaning_are_accepted(tmp_path):
                                        services={"my_ssh": {"type": "ssh"}},
                                        properties={"team": "x"}), base_dir=tmp_path)
     assert spec.max_total_runs == 12
+
+
+def test_errors_and_warnings_use_the_yaml_field_names(tmp_path):
+    bayes = {"sampling_algorithm": "bayesian", "early_termination": None,
+             "search_space": {"lr": {"type": "uniform", "min_value": 0, "max_value": 1},
+                              "kernel": {"type": "choice", "values": ["rbf", "linear"]}}}
+    with pytest.raises(ConfigurationError) as info:
+        spec_from_yaml_data(data(**{**bayes, "early_termination": {
+            "type": "bandit", "slack_factor": 0.1}}), base_dir=tmp_path)
+    assert str(info.value).startswith("early_termination: ")
+    assert "sampling_algorithm: {type: bayesian, allow_early_termination: true}" in str(
+        info.value) and "allow_early_termination_with_bayesian" not in str(info.value)
+    with pytest.raises(ConfigurationError) as info:
+        spec_from_yaml_data(data(**{**bayes, "search_space": {
+            "lr": {"type": "lognormal", "mu": 0, "sigma": 1},
+            "kernel": {"type": "choice", "values": ["rbf"]}}}), base_dir=tmp_path)
+    assert str(info.value).startswith("search_space['lr']: ")
+    assert "allow_all_expressions: true" in str(info.value)
+    with pytest.warns(HypersweepWarning) as caught:
+        spec_from_yaml_data(data(**bayes), base_dir=tmp_path)
+    assert any(str(w.message).startswith("limits.max_total_trials=12 is below")
+               for w in caught)
