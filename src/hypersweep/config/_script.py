@@ -154,11 +154,16 @@ def _command(command: Any) -> list[str] | None:
     return [_argument(i, c) for i, c in enumerate(command)]
 
 
+def is_ray_target(target: str) -> bool:
+    """Whether a compute-target string names Ray (``ray``, ``ray://host:port``, ``auto``)."""
+    return target.startswith(("ray", "ray://")) or target == "auto"
+
+
 def _compute(target: Any) -> dict[str, Any]:
     if target is None or target == "local":
         return {"type": "local"}
     if isinstance(target, str):
-        if target.startswith(("ray", "ray://")) or target == "auto":
+        if is_ray_target(target):
             address = None if target == "ray" else target
             return {"type": "ray", "address": address}
         raise ConfigurationError(

@@ -31,7 +31,7 @@ from typing import Any
 
 from hypersweep._checks import describe, integer, number, text
 from hypersweep.config._hyperdrive import HyperDriveConfig
-from hypersweep.config._script import Environment, ScriptRunConfig
+from hypersweep.config._script import Environment, ScriptRunConfig, is_ray_target
 from hypersweep.config._spec import SweepSpec
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepWarning
 from hypersweep.goal import PrimaryMetricGoal
@@ -127,27 +127,19 @@ def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[S
     if limits.get("trial_timeout") is not None:
         kwargs["trial_timeout"] = number("limits.trial_timeout", limits["trial_timeout"])
     with _in_yaml_words():
-        config = _config(sampling, run_config, objective, limits, total, data, allow_policy,
-                         kwargs)
+        config = HyperDriveConfig(
+            hyperparameter_sampling=sampling, run_config=run_config,
+            primary_metric_name=text("objective.primary_metric", objective["primary_metric"]),
+            primary_metric_goal=PrimaryMetricGoal.parse(objective["goal"], "objective.goal"),
+            max_total_runs=total,
+            max_concurrent_runs=integer("limits.max_concurrent_trials",
+                                        limits.get("max_concurrent_trials", total), minimum=1),
+            policy=_policy(data.get("early_termination")),
+            allow_early_termination_with_bayesian=allow_policy, **kwargs)
     name = data.get("experiment_name") or data.get("name")
     if name is not None:
         text("experiment_name", name)
     return config.to_spec(), name
-
-
-def _config(sampling: ParameterSampling, run_config: ScriptRunConfig,
-            objective: Mapping[str, Any], limits: Mapping[str, Any], total: int,
-            data: Mapping[str, Any], allow_policy: bool,
-            kwargs: dict[str, Any]) -> HyperDriveConfig:
-    return HyperDriveConfig(
-        hyperparameter_sampling=sampling, run_config=run_config,
-        primary_metric_name=text("objective.primary_metric", objective["primary_metric"]),
-        primary_metric_goal=PrimaryMetricGoal.parse(objective["goal"], "objective.goal"),
-        max_total_runs=total,
-        max_concurrent_runs=integer("limits.max_concurrent_trials",
-                                    limits.get("max_concurrent_trials", total), minimum=1),
-        policy=_policy(data.get("early_termination")),
-        allow_early_termination_with_bayesian=allow_policy, **kwargs)
 
 
 # The Python API's names in a message, as a YAML user writes them
@@ -227,7 +219,7 @@ def _compute(value: Any) -> str | Mapping[str, Any] | None:
                                      f"{describe(value)}")
     if value.startswith("azureml:local"):
         return value.removeprefix("azureml:")
-    if value in ("local", "ray", "auto") or value.startswith("ray://"):
+    if value == "local" or is_ray_target(value):
         return value
     # an Azure ML compute (azureml:cpu-cluster, or a cluster's name): Azure files always name
     # one, so it must not stop the sweep; trials run on this machine instead
