@@ -185,7 +185,7 @@ def _best_data(run) -> dict[str, Any] | None:
             "command": details["runDefinition"]["command"],
             # re-run from the user's source folder: running in the snapshot would write
             # into the experiment's record of the code it ran
-            "cwd": json.loads(run._row["spec"])["source_directory"],
+            "cwd": run.spec.source_directory,
             "snapshot": os.path.join(run._row["artifacts_dir"], "snapshot")}
 
 
@@ -249,7 +249,7 @@ def cmd_rerun(args: Any) -> int:
     import subprocess
 
     from hypersweep.config._spec import SweepSpec
-    from hypersweep.space import render_value
+    from hypersweep.execution._layout import hyperparameter_env
 
     ws = _workspace(args)
     row = ws.store.run(args.run)
@@ -269,12 +269,7 @@ def cmd_rerun(args: Any) -> int:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("HYPERSWEEP_", "AZUREML_SWEEP_"))}
     env.update(spec.environment_variables)
-    space = spec.space
-    for name in space:
-        if name in row["params"]:
-            value = render_value(row["params"][name])
-            env[f"HYPERSWEEP_{space.env_name(name)}"] = value
-            env[f"AZUREML_SWEEP_{space.env_name(name)}"] = value
+    env.update(hyperparameter_env(spec.space, row["params"]))
     print(f"re-running {row['id']} in {target}:\n  {shlex.join(command)}", flush=True)
     return subprocess.run(command, cwd=target, env=env, check=False).returncode
 

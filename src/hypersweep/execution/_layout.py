@@ -20,8 +20,8 @@ from typing import Any
 from hypersweep.errors import ConfigurationError
 from hypersweep.space import SearchSpace, render_value
 
-__all__ = ["build_command", "make_snapshot", "prepare_run_dir", "private_dir", "stage_run_dir",
-           "trial_env"]
+__all__ = ["build_command", "hyperparameter_env", "make_snapshot", "prepare_run_dir",
+           "private_dir", "stage_run_dir", "trial_env"]
 
 SNAPSHOT_LIMIT_BYTES = 300 * 1024 * 1024  # HyperDrive's snapshot limit
 _IGNORED = (".git", ".hypersweep", "__pycache__", ".venv", "venv", ".ipynb_checkpoints",
@@ -152,11 +152,18 @@ def trial_env(*, run_id: str, experiment: str, sweep_id: str, run_dir: str,
         "HYPERSWEEP_RUN_DIR": run_dir,
         "PYTHONUNBUFFERED": "1",
     })
+    env.update(hyperparameter_env(space, params))
+    if resume_from:
+        env["HYPERSWEEP_RESUME_FROM"] = resume_from
+        env["AZUREML_DATAREFERENCE_MODEL_LOCATION"] = resume_from
+    return env
+
+
+def hyperparameter_env(space: SearchSpace, params: Mapping[str, Any]) -> dict[str, str]:
+    """``HYPERSWEEP_<name>`` and ``AZUREML_SWEEP_<name>`` for each hyperparameter."""
+    env = {}
     for name in space:
         value = render_value(params[name])
         env[f"HYPERSWEEP_{space.env_name(name)}"] = value
         env[f"AZUREML_SWEEP_{space.env_name(name)}"] = value
-    if resume_from:
-        env["HYPERSWEEP_RESUME_FROM"] = resume_from
-        env["AZUREML_DATAREFERENCE_MODEL_LOCATION"] = resume_from
     return env
