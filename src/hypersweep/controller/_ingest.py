@@ -96,25 +96,25 @@ def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: s
         if kind == "tag":
             state.tags[name] = "" if payload is None else str(payload)
             continue
-        if kind != "metric":
-            try:
-                text = json.dumps(payload)
-            except (RecursionError, ValueError):  # nested deeper than json can write back
-                state.bad_lines += 1
-                continue
-        step = counts.get(name, 0) + 1
-        counts[name] = step
         if kind == "metric":
             if type(payload) is float and math.isfinite(payload):  # the usual case, inline
                 value, text = payload, None
             else:
                 value, text = encode_value(payload)
-            rows.append(MetricRow(run_id, name, step, kind, value, text, None, when))
-            if name == primary_name:
-                primary.append(_as_float(payload))
-                added += 1
+            as_json = None
         else:
-            rows.append(MetricRow(run_id, name, step, kind, None, None, text, when))
+            try:
+                as_json = json.dumps(payload)
+            except (RecursionError, ValueError):  # nested deeper than json can write back
+                state.bad_lines += 1
+                continue
+            value = text = None
+        step = counts.get(name, 0) + 1
+        counts[name] = step
+        rows.append(MetricRow(run_id, name, step, kind, value, text, as_json, when))
+        if kind == "metric" and name == primary_name:
+            primary.append(_as_float(payload))
+            added += 1
     return rows, added
 
 
