@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import itertools
 import json
 import math
 import os
@@ -79,7 +80,10 @@ class Controller:
         self._after = "a restart"               # what adopted runs are taken back after
         self._live: set[str] = set()            # runs not terminal yet (pruned lazily)
         self._ended: set[str] = set()           # ended processes whose runs are unrecorded
-        self._observed: dict[str, Observation] = {}  # terminal runs as the sampler sees them
+        # this sweep's runs as the sampler sees them, by run number (see _history)
+        self._own_history: list[Observation | None] = []
+        self._slot: dict[str, int] = {}          # run id → its place in _own_history
+        self._recheck: set[str] = set()          # runs whose observation may change
         # "started" records of launched runs, committed with the pass's next write (a run
         # whose record is lost with a crash is found again by its run id, see _reconcile)
         self._unsaved: tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]] = ([], [])
@@ -230,15 +234,21 @@ class Controller:
                 if self.runs[rid].status.is_active]
 
     def _history(self) -> list[Observation]:
-        own = []
-        for r in self.runs.values():  # in run-number order (created and loaded so)
-            obs = self._observed.get(r.id)
-            if obs is None:
-                obs = Observation(r.params, r.best(self.goal), pending=not r.status.is_terminal)
-                if r.status.is_terminal:  # final: computed once
-                    self._observed[r.id] = obs
-            own.append(obs)
-        return self.prior + own
+        """What the sampler sees: earlier experiments' observations, then this sweep's runs
+        in run-number order. Kept up to date incrementally (only a run live at the previous
+        call, or new since, can have changed), so a suggestion costs the same in a
+        10,000-run sweep as in a 10-run one."""
+        own = self._own_history
+        for rid in itertools.islice(self.runs, len(own), None):  # created in number order
+            self._slot[rid] = len(own)
+            own.append(None)
+            self._recheck.add(rid)
+        for rid in self._recheck | self._live:
+            run = self.runs[rid]
+            own[self._slot[rid]] = Observation(run.params, run.best(self.goal),
+                                               pending=not run.status.is_terminal)
+        self._recheck = {rid for rid in self._live if not self.runs[rid].status.is_terminal}
+        return self.prior + own  # type: ignore[operator]
 
     def _run_dir(self, number: int) -> str:
         """Run ``number``'s folder, named by its id (one place: staging must match it)."""
@@ -272,6 +282,8 @@ class Controller:
 
     def _resumed_runs(self, slots: int) -> list[RunState]:
         """New runs for ``resume_child_runs`` not created yet (they go first)."""
+        if not self.spec.resume_child_runs:
+            return []
         done = {r.resume_source for r in self.runs.values()}
         todo = [rid for rid in self.spec.resume_child_runs if rid not in done][:slots]
         out = []
@@ -431,7 +443,7 @@ class Controller:
         """
         self.runs = load_runs(self.store, self.id, self.spec.primary_metric_name)
         self._live = {rid for rid, r in self.runs.items() if not r.status.is_terminal}
-        self._observed = {}
+        self._own_history, self._slot, self._recheck = [], {}, set()
         host = socket.gethostname()
         queued, lost, adopted = [], [], []
         for run in self.runs.values():

@@ -44,17 +44,18 @@ def policy_decisions(policy: EarlyTerminationPolicy, goal: PrimaryMetricGoal,
     before; every newly reached scheduled interval is evaluated, in order, until one
     says stop. Warm-start parents' series join the reference table as finished runs.
     """
+    due = [(rid, [i for i in range(before + 1, len(runs[rid].channel.primary) + 1)
+                  if policy.is_scheduled(i)])
+           for rid, before in judged if runs[rid].status is RunStatus.RUNNING]
+    due = [(rid, intervals) for rid, intervals in due if intervals]
+    if not due:  # the reference table is built only when a rule is applied
+        return []
     table = {**prior_table, **{r.id: r.channel.primary for r in runs.values()
                                if r.channel.primary}}
     finished = {r.id for r in runs.values() if r.status.is_terminal} | set(prior_table)
     decisions = []
-    for rid, before in judged:
-        run = runs[rid]
-        if run.status is not RunStatus.RUNNING:
-            continue
-        for interval in range(before + 1, len(run.channel.primary) + 1):
-            if not policy.is_scheduled(interval):
-                continue
+    for rid, intervals in due:
+        for interval in intervals:
             reason = policy.should_terminate(rid, interval, table, goal, finished)
             if reason:
                 decisions.append((rid, reason))
