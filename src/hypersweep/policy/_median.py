@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Mapping, Sequence, Set
 
 from hypersweep.goal import PrimaryMetricGoal
@@ -13,6 +12,7 @@ from hypersweep.policy._support import (
     exact_median_of_means,
     exact_score,
     mean_score,
+    median_score,
     near,
     pair,
     run_values,
@@ -69,8 +69,8 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
         if not reference:
             return None
         goal = PrimaryMetricGoal.parse(goal, "goal")
-        median = statistics.median(mean_score(goal, table[other][:interval])
-                                   for other in reference)
+        median = median_score(mean_score(goal, table[other][:interval])
+                              for other in reference)
         own = best_score(goal, values[:interval])
         if math.isfinite(own) and math.isfinite(median) and near(own, median):
             # on the median as written, up to float rounding: decide exactly

@@ -27,6 +27,7 @@ __all__ = [
     "exact_median_of_means",
     "exact_score",
     "mean_score",
+    "median_score",
     "near",
     "others_reaching",
     "pair",
@@ -68,12 +69,31 @@ def mean_score(goal: PrimaryMetricGoal, values: Sequence[float]) -> float:
 
     The mean is computed with :func:`math.fsum` and clamped to the values' range, so the
     mean of identical values is that value exactly (0.1, 0.1, 0.1 averages to 0.1).
+    Negating a score is exact, so the mean is taken of the values themselves and the
+    goal's sign applied once (the same number as averaging the scores).
     """
-    scores = [goal.score(v) for v in values]
-    if not scores or -math.inf in scores:
+    if not values or not all(map(math.isfinite, values)):
         return -math.inf
-    mean = math.fsum(scores) / len(scores)
-    return min(max(mean, min(scores)), max(scores))
+    try:
+        total = math.fsum(values) / len(values)
+    except OverflowError:  # finite values whose sum is not (near ±1.8e308): scale by 1/4
+        total = math.fsum(v * 0.25 for v in values) / len(values) * 4.0
+    mean = min(max(total, min(values)), max(values))
+    return mean if goal is PrimaryMetricGoal.MAXIMIZE else -mean
+
+
+def median_score(scores: Iterable[float]) -> float:
+    """The median of scores, as :func:`statistics.median` takes it, without overflowing
+    when two finite scores near ±1.8e308 are averaged."""
+    ordered = sorted(scores)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    low, high = ordered[middle - 1], ordered[middle]
+    median = (low + high) / 2
+    if math.isinf(median) and math.isfinite(low) and math.isfinite(high):
+        median = low / 2 + high / 2
+    return median
 
 
 def near(a: float, b: float) -> bool:

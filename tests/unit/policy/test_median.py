@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hypersweep import MedianStoppingPolicy
+from hypersweep.policy._support import mean_score
 from tests.unit.policy._tables import INF, MAX, MIN, NAN
 
 DOC = MedianStoppingPolicy(evaluation_interval=1, delay_evaluation=5)
@@ -81,3 +86,30 @@ CASES = [
 def test_oracle(policy, table, run, interval, goal, finished, expected):
     result = policy.should_terminate(run, interval, table, goal, frozenset(finished))
     assert result == expected
+
+
+def test_finite_values_whose_sum_overflows_are_averaged_not_raised():
+    # 1.7e308 + 1.7e308 overflows a float; their mean does not. The policy used to raise
+    # OverflowError from inside the controller's loop.
+    policy = MedianStoppingPolicy(evaluation_interval=1, delay_evaluation=0)
+    table = {"a": [1.7e308, 1.7e308], "b": [1.6e308, 1.6e308], "c": [1e308, 1.5e308]}
+    reason = policy.should_terminate("c", 2, table, MAX)
+    assert reason is not None and "1.65e+308" in reason
+    assert policy.should_terminate("b", 2, table, MAX) is None
+
+
+@given(st.lists(st.one_of(st.floats(), st.integers(-10**6, 10**6)), max_size=12),
+       st.sampled_from([MAX, MIN]))
+def test_mean_score_is_the_clamped_fsum_mean_of_the_scores(values, goal):
+    # the mean of the goal's scores (non-finite: -inf), taken as mean_score documents it
+    scores = [goal.score(v) for v in values]
+    got = mean_score(goal, values)
+    if not scores or -math.inf in scores:
+        assert got == -math.inf
+        return
+    try:
+        mean = math.fsum(scores) / len(scores)
+    except OverflowError:
+        assert min(scores) <= got <= max(scores)
+        return
+    assert got == min(max(mean, min(scores)), max(scores))
