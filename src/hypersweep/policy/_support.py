@@ -76,8 +76,9 @@ def mean_score(goal: PrimaryMetricGoal, values: Sequence[float]) -> float:
         return -math.inf
     try:
         total = math.fsum(values) / len(values)
-    except OverflowError:  # finite values whose sum is not (near ±1.8e308): scale by 1/4
-        total = math.fsum(v * 0.25 for v in values) / len(values) * 4.0
+    except OverflowError:  # finite values whose sum is not (near ±1.8e308): scaled by
+        scale = 2.0 ** -len(values).bit_length()  # a power of two below 1/len: exact
+        total = math.fsum(v * scale for v in values) / len(values) / scale
     mean = min(max(total, min(values)), max(values))
     return mean if goal is PrimaryMetricGoal.MAXIMIZE else -mean
 
