@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import html
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from hypersweep.plots._summary import importance_figure
 from hypersweep.plots._table import html_table, text_table
 
 __all__ = ["RunDetails"]
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 CHARTS: dict[str, Callable[[SweepData], dict[str, Any]]] = {
     "metrics": metrics_figure,
@@ -89,6 +92,20 @@ class RunDetails:
         data = data or self.snapshot()
         return {name: to_figure(build(data)) for name, build in CHARTS.items()}
 
+    def bundles(self, data: SweepData | None = None) -> dict[str, dict[str, Any]]:
+        """Chart name → a display bundle: the figure as Plotly's own MIME type, which
+        JupyterLab, Notebook 7 and VS Code draw natively. Shown raw rather than through
+        Plotly's renderers: those need ``nbformat`` (a traceback per chart without it)
+        and may embed 4.8 MB of plotly.js per output or load MathJax from a CDN."""
+        out = {}
+        for name, fig in self.figures(data).items():
+            spec = json.loads(fig.to_json())
+            spec["config"] = {"displaylogo": False, "responsive": True}
+            out[name] = {PLOTLY_MIME: spec,
+                         "text/plain": f"<{name} chart: open in JupyterLab, Notebook 7 or "
+                                       "VS Code, or run `hypersweep ui` for the dashboard>"}
+        return out
+
     # -- showing ---------------------------------------------------------------------
     def show(self) -> None:
         """Display in the running notebook, or print the table when there is none."""
@@ -113,13 +130,13 @@ class RunDetails:
 
         data = self.snapshot()
         table = display(HTML(self.html(data)), display_id=True)
-        charts = {name: display(fig, display_id=True)
-                  for name, fig in self.figures(data).items()}
+        charts = {name: display(bundle, raw=True, display_id=True)
+                  for name, bundle in self.bundles(data).items()}
 
         def render(new: SweepData) -> None:
             table.update(HTML(self.html(new)))
-            for name, fig in self.figures(new).items():
-                charts[name].update(fig)
+            for name, bundle in self.bundles(new).items():
+                charts[name].update(bundle, raw=True)
         return render
 
     def _show_widgets(self, widgets: Any) -> Callable[[SweepData], None]:
@@ -133,9 +150,9 @@ class RunDetails:
 
         def render(new: SweepData) -> None:
             table.value = self.html(new)
-            for name, fig in self.figures(new).items():
-                outputs[name].outputs = ()
-                outputs[name].append_display_data(fig)
+            for name, bundle in self.bundles(new).items():
+                outputs[name].outputs = ({"output_type": "display_data", "data": bundle,
+                                          "metadata": {}},)
         render(self.snapshot())
         display(widgets.VBox([table, tabs]))
         return render

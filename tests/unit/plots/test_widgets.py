@@ -4,6 +4,7 @@ and refreshing while the sweep runs."""
 from __future__ import annotations
 
 import builtins
+import json
 import sys
 import time
 
@@ -55,10 +56,10 @@ def notebook(monkeypatch):
         def __init__(self, obj):
             self.objs = [obj]
 
-        def update(self, obj):
+        def update(self, obj, raw=False):
             self.objs.append(obj)
 
-    def display(obj, display_id=False):
+    def display(obj, display_id=False, raw=False):
         handle = Handle(obj)
         shown.append(handle)
         return handle if display_id else None
@@ -76,7 +77,11 @@ def test_html_outputs_without_ipywidgets_update_while_the_sweep_runs(sweep, note
     try:
         table, *charts = notebook
         assert len(charts) == 4 and "HD_" in table.objs[0].data
-        assert type(charts[0].objs[0]).__name__ == "Figure"
+        # Plotly's own MIME type, shown raw: no nbformat, no plotly.js copy, no CDN
+        bundle = charts[0].objs[0]
+        assert set(bundle) == {"application/vnd.plotly.v1+json", "text/plain"}
+        assert bundle["application/vnd.plotly.v1+json"]["data"]
+        assert "cdn" not in json.dumps(bundle).lower()
         add_run(sweep, 6, {"lr": 0.03, "batch": 16, "dropout": 0.1}, [0.91, 0.95])
         deadline = time.time() + 5
         while len(charts[-1].objs) < 2 and time.time() < deadline:  # the last one updated
@@ -97,7 +102,9 @@ def test_ipywidgets_box_holds_the_table_and_a_tab_per_chart(sweep, notebook):
     assert "HD_" in table.value and len(tabs.children) == 4
     assert [tabs.get_title(i) for i in range(4)] == ["metrics", "parallel coordinates",
                                                      "scatter", "importance"]
-    assert len(tabs.children[0].outputs) == 1
+    (output,) = tabs.children[0].outputs
+    assert output["output_type"] == "display_data"
+    assert output["data"]["application/vnd.plotly.v1+json"]["data"]
 
 
 def test_a_finished_sweep_is_not_polled(sweep, notebook, monkeypatch):
