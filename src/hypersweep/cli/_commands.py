@@ -122,8 +122,8 @@ def cmd_ls(args: Any) -> int:
 
 def cmd_status(args: Any) -> int:
     run = _sweep(args)
-    rows = run._store.runs(run.id)
     details = run.get_details()
+    rows = run._store.runs(run.id)  # read once: the table and the summary agree
     names = list(run.spec.space)
     if args.json:
         _print_json({"experiment": details, "runs": [
@@ -149,7 +149,7 @@ def cmd_status(args: Any) -> int:
     from hypersweep.plots._data import load_sweep
     from hypersweep.plots._table import summary_lines
 
-    print("\n" + "\n".join(summary_lines(load_sweep(run._store, run.id))))
+    print("\n" + "\n".join(summary_lines(load_sweep(run._store, run.id, runs=rows))))
     return 0
 
 

@@ -222,14 +222,17 @@ def _curves(store: Any, exp_id: str, metric: str, runs: Sequence[Mapping[str, An
 
 
 def load_sweep(store: Any, experiment_id: str, *, series: bool = False,
-               previous: SweepData | None = None) -> SweepData:
+               previous: SweepData | None = None,
+               runs: Sequence[dict[str, Any]] | None = None) -> SweepData:
     """Read a snapshot of sweep ``experiment_id`` (an id, or a name meaning its newest).
 
     With ``series=True`` the primary metric's curves are read too; from ``previous``
     (an earlier snapshot of the same sweep) the curves of unchanged runs are reused.
+    ``runs`` (rows already read, in number order) makes the snapshot agree with what
+    the caller shows beside it.
     """
     exp = store.experiment(experiment_id)
-    runs = read_runs(store, exp["id"])
+    runs = tuple(runs) if runs is not None else read_runs(store, exp["id"])
     spec = json.loads(exp["spec"] or "{}")
     sampling = spec.get("sampling") or {}
     metric = spec.get("primary_metric_name") or "metric"
