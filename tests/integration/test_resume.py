@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -100,6 +101,17 @@ def test_warm_start_parents_feed_the_policy(workspace, source):
     best = child.get_best_run_by_primary_metric(include_resume_from_runs=True)
     assert best.id == parent.get_children()[0].id
     assert child.get_best_run_by_primary_metric(include_resume_from_runs=False).id == run.id
+    # the CLI says where that best run comes from, and points at the parent's own code
+    out = subprocess.run([sys.executable, "-m", "hypersweep", "--workspace", workspace.root,
+                          "best", child.id, "--json"], capture_output=True, text=True,
+                         check=True).stdout
+    data = json.loads(out)
+    assert data["run_id"] == best.id and data["from_parent_sweep"] is True
+    assert data["sweep_id"] == parent.id
+    assert data["snapshot"] == os.path.join(parent._row["artifacts_dir"], "snapshot")
+    text = subprocess.run([sys.executable, "-m", "hypersweep", "--workspace", workspace.root,
+                           "best", child.id], capture_output=True, text=True).stdout
+    assert f"from {parent.id}, a sweep this one warm-started from" in text
 
 
 def test_background_controller_killed_then_resumed_from_the_cli(workspace, source):

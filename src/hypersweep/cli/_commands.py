@@ -179,14 +179,20 @@ def _best_data(run) -> dict[str, Any] | None:
     if best is None:
         return None
     details = best.get_details()
-    return {"run_id": best.id, "metric": run.primary_metric_name,
+    # with resume_from the best run may belong to a parent sweep: its own code and folder
+    own = best._row["experiment_id"]
+    sweep = run._row if own == run.id else run._store.experiment(own)
+    source = (run.spec.source_directory if own == run.id
+              else json.loads(sweep["spec"] or "{}").get("source_directory"))
+    return {"run_id": best.id, "sweep_id": own, "from_parent_sweep": own != run.id,
+            "metric": run.primary_metric_name,
             "value": best._row["primary_best"], "hyperparameters": best.hyperparameters,
             "arguments": details["runDefinition"]["arguments"],
             "command": details["runDefinition"]["command"],
             # re-run from the user's source folder: running in the snapshot would write
             # into the experiment's record of the code it ran
-            "cwd": run.spec.source_directory,
-            "snapshot": os.path.join(run._row["artifacts_dir"], "snapshot")}
+            "cwd": source,
+            "snapshot": os.path.join(sweep["artifacts_dir"], "snapshot")}
 
 
 def _print_best(run) -> None:
@@ -194,10 +200,13 @@ def _print_best(run) -> None:
     if data is None:
         print(f"no run logged {run.primary_metric_name!r}")
         return
-    print(f"best run: {data['run_id']}  {data['metric']} = {fmt(data['value'])}")
+    origin = (f"  (from {data['sweep_id']}, a sweep this one warm-started from; "
+              "include_resume_from_runs=True)" if data["from_parent_sweep"] else "")
+    print(f"best run: {data['run_id']}  {data['metric']} = {fmt(data['value'])}{origin}")
     for key, value in data["hyperparameters"].items():
         print(f"  {key} = {fmt(value)}")
-    print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {shlex.join(data['command'])}")
+    if data["cwd"]:
+        print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {shlex.join(data['command'])}")
     print("or exactly as it ran, in a copy of the code it ran:\n"
           f"  hypersweep rerun {data['run_id']}")
 
