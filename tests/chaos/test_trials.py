@@ -182,9 +182,16 @@ def test_no_orphans_after_cancel(workspace, faults_source):
     while len(running_rows(hd)) < 2 and time.time() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
-    hd.cancel()
+    assert hd.cancel() is True
+    # CancelRequested at once, and recorded so by the controller while a trial that
+    # ignores SIGTERM holds the sweep for its grace period
+    assert hd.get_status() == "CancelRequested"
+    while workspace.store.experiment(hd.id)["status"] == "Running" and time.time() < deadline:
+        time.sleep(0.05)
+    assert workspace.store.experiment(hd.id)["status"] == "CancelRequested"
     hd.wait_for_completion(raise_on_error=False, poll=0.1)
     assert hd.get_status() == "Canceled"
+    assert hd.cancel() is False  # already ended
     assert_nothing_lost(hd)
     assert_no_processes(hd.id, timeout=15)
 

@@ -194,6 +194,7 @@ class Controller:
         if reason is not None:
             self.final_status = ExperimentStatus.CANCELED
             self.stopping = reason
+            self.store.update_experiment(self.id, status=ExperimentStatus.CANCEL_REQUESTED)
             self._cancel_runs([(r, reason) for r in self._active_ids()])
 
     def _check_limits(self, now: float) -> None:

@@ -53,8 +53,12 @@ class HyperDriveRun:
 
     # -- status ----------------------------------------------------------------------------
     def _refresh(self) -> dict[str, Any]:
-        self._row = self._store.experiment(self.id)
-        return self._row
+        row = self._store.experiment(self.id)
+        if row["cancel_requested"] and row["status"] == "Running":
+            # canceled, the controller has not ended it yet (it also records this itself)
+            row["status"] = "CancelRequested"
+        self._row = row
+        return row
 
     def get_status(self) -> str:
         """Queued, Running, CancelRequested, Completed, Canceled or Failed."""
@@ -81,14 +85,19 @@ class HyperDriveRun:
                 "runDefinition": json.loads(row["spec"]), "tags": row["tags"],
                 "warnings": warned}
 
-    def cancel(self) -> None:
-        """Stop the sweep: running trials are canceled and no new one starts."""
+    def cancel(self) -> bool:
+        """Stop the sweep: running trials are canceled and no new one starts. The sweep is
+        CancelRequested until its controller has stopped them, then Canceled. True if the
+        request was made, False if the sweep had already ended (as HyperDrive's)."""
+        if self._refresh()["status"] in ("Completed", "Canceled", "Failed"):
+            return False
         self._store.update_experiment(self.id, cancel_requested=time.time())
         if self._refresh()["status"] == "Queued":  # no controller picked it up yet
             from hypersweep.status import ExperimentStatus
 
             self._store.update_experiment(self.id, status=ExperimentStatus.CANCELED,
                                           ended=time.time(), message="canceled before start")
+        return True
 
     def resume(self, background: bool = True) -> str:
         """Start a new controller for a sweep whose controller died (``hypersweep resume``):
