@@ -84,6 +84,21 @@ def test_resume_validation(workspace, source):
     with pytest.raises(ConfigurationError, match="no sweep"):
         sweep(workspace, source, GridParameterSampling({"x": choice(0.3)}), max_total_runs=1,
               resume_from=["HD_000000000000"])
+    # a Failed sweep has finished too (SPEC §8): it may be a parent
+    failed = sweep(workspace, source, GridParameterSampling({"x": choice(0.5)}),
+                   max_total_runs=1, arguments=["--mode", "exit1"])
+    assert failed.get_status() == "Failed"
+    warm = sweep(workspace, source, GridParameterSampling({"x": choice(0.4)}),
+                 max_total_runs=1, resume_from=[failed])
+    assert warm.get_status() == "Completed"
+    # the wrong kind of object is named as such
+    with pytest.raises(ConfigurationError, match=f"resume_from: '{child.id}' is a run of "
+                                                 f"sweep '{done.id}', not a sweep"):
+        sweep(workspace, source, GridParameterSampling({"x": choice(0.3)}), max_total_runs=1,
+              resume_from=[child.id])
+    with pytest.raises(ConfigurationError, match=f"resume_child_runs: '{done.id}' is a sweep"):
+        sweep(workspace, source, GridParameterSampling({"x": choice(0.3)}), max_total_runs=1,
+              resume_child_runs=[done.id])
 
 
 def test_warm_start_parents_feed_the_policy(workspace, source):

@@ -46,7 +46,7 @@ def prepare_spec(workspace: Any, config: Any) -> SweepSpec:
     return spec
 
 
-_FINISHED_PARENT = ("Completed", "Canceled")
+_FINISHED_PARENT = ("Completed", "Canceled", "Failed")
 _FINISHED_RUN = ("Completed", "Canceled", "Failed")
 
 
@@ -58,16 +58,17 @@ def _check_parents(store: Any, spec: SweepSpec) -> None:
     for parent_id in spec.resume_from:
         try:
             row = store.experiment(parent_id)
-        except NotFoundError:
-            raise ConfigurationError(f"resume_from: no sweep {parent_id!r} in this workspace")\
-                from None
+        except NotFoundError as exc:
+            raise ConfigurationError(f"resume_from: {exc}" if " is a run " in str(exc) else
+                                     f"resume_from: no sweep {parent_id!r} in this workspace; "
+                                     "it takes sweeps (HyperDriveRun)") from None
         if row["id"] != parent_id:
             raise ConfigurationError(f"resume_from: {parent_id!r} is an experiment name; give "
                                      f"a sweep (HyperDriveRun) id such as {row['id']!r}")
         if row["status"] not in _FINISHED_PARENT:
             raise ConfigurationError(
-                f"resume_from: sweep {parent_id} is {row['status']}; it must be Completed or "
-                "Canceled")
+                f"resume_from: sweep {parent_id} is {row['status']}; it must have finished "
+                "(Completed, Canceled or Failed)")
         parent = SweepSpec.from_json(json.loads(row["spec"]))
         if (parent.primary_metric_name, parent.primary_metric_goal) != (
                 spec.primary_metric_name, spec.primary_metric_goal):
@@ -100,9 +101,10 @@ def _check_resumed_runs(store: Any, spec: SweepSpec) -> None:
     for run_id in spec.resume_child_runs:
         try:
             row = store.run(run_id)
-        except NotFoundError:
-            raise ConfigurationError(f"resume_child_runs: no run {run_id!r} in this workspace")\
-                from None
+        except NotFoundError as exc:
+            raise ConfigurationError(f"resume_child_runs: {exc}" if " is a sweep" in str(exc)
+                                     else f"resume_child_runs: no run {run_id!r} in this "
+                                     "workspace") from None
         if row["status"] not in _FINISHED_RUN:
             raise ConfigurationError(
                 f"resume_child_runs: run {run_id} is {row['status']}; it must have finished")

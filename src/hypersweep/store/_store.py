@@ -226,6 +226,11 @@ class Store:
 
         row = self.read(work)
         if row is None:
+            run = self.read(lambda conn: conn.execute(
+                sa.select(s.runs.c.experiment_id).where(s.runs.c.id == key)).first())
+            if run is not None:  # the wrong kind of id: say so, not "no such thing"
+                raise NotFoundError(f"{key!r} is a run of sweep {run[0]!r}, not a sweep; "
+                                    f"give the sweep ({run[0]!r}) here")
             raise NotFoundError(f"no experiment with id or name {key!r} in {self.url}")
         return _loads(row._mapping, _JSON_EXP)
 
@@ -279,6 +284,14 @@ class Store:
         row = self.read(lambda conn: conn.execute(
             sa.select(s.runs).where(s.runs.c.id == run_id)).first())
         if row is None:
+            sweep = self.read(lambda conn: conn.execute(
+                sa.select(s.experiments.c.id).where(
+                    (s.experiments.c.id == run_id) | (s.experiments.c.name == run_id))
+                .limit(1)).first())
+            if sweep is not None:  # the wrong kind of id: say so, not "no such thing"
+                raise NotFoundError(f"{run_id!r} is a sweep, not a run; give one of its runs "
+                                    f"(ids {sweep[0]}_0, {sweep[0]}_1, ...; "
+                                    f"see `hypersweep status {sweep[0]}`)")
             raise NotFoundError(f"no run with id {run_id!r} in {self.url}")
         return _loads(row._mapping, _JSON_RUN)
 

@@ -237,3 +237,8 @@ def test_events_keep_their_order_and_runs_their_json(store):
     assert store.run("HD_a_0")["arguments"] == ["--x", "1.5"]
     with pytest.raises(NotFoundError):
         store.run("nope")
+    # the wrong kind of id is named as such, not reported missing
+    with pytest.raises(NotFoundError, match=r"'HD_a' is a sweep, not a run; .*HD_a_0"):
+        store.run("HD_a")
+    with pytest.raises(NotFoundError, match="'HD_a_0' is a run of sweep 'HD_a', not a sweep"):
+        store.experiment("HD_a_0")
