@@ -64,6 +64,9 @@ def test_run_then_read_commands(tmp_path, sweep_yml, source):
     logs = json.loads(cli(ws, "logs", best["run_id"], "--json").stdout)
     assert logs["run_id"] == best["run_id"] and logs["status"] == "Completed"
     assert logs["log"] == "" and logs["path"].endswith(os.path.join("logs", "std_log.txt"))
+    for bad in ("0", "-1", "x"):
+        out = cli(ws, "logs", best["run_id"], "--tail", bad, check=False)
+        assert out.returncode == 2 and "--tail: must be a whole number >= 1" in out.stderr
     out = cli(ws, "logs", best["run_id"], "--json", "--follow", check=False)
     assert out.returncode == 2 and "cannot --follow" in out.stderr
     assert "re-run it" in cli(ws, "best", listing[0]["id"]).stdout

@@ -14,6 +14,7 @@ import pytest
 
 from hypersweep import (
     BayesianParameterSampling,
+    ConfigurationError,
     GridParameterSampling,
     RandomParameterSampling,
     choice,
@@ -143,6 +144,10 @@ def test_best_run_matches_a_brute_force_check(workspace, source, goal):
     assert ranked[0]["run_id"] == best_id
     assert [r["best_primary_metric"] for r in ranked] == sorted(
         per_run.values(), reverse=(goal == "maximize"))
+    assert hd.get_children_sorted_by_primary_metric(top=2) == ranked[:2]
+    for bad in (-1, 2.5, "2", True):
+        with pytest.raises(ConfigurationError, match="top must be a whole number >= 0"):
+            hd.get_children_sorted_by_primary_metric(top=bad)
     child = hd.get_children()[0]
     args = child.get_details()["runDefinition"]["arguments"]
     from hypersweep.space import render_value

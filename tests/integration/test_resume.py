@@ -166,3 +166,17 @@ def test_waiting_on_a_sweep_whose_controller_died_says_so(workspace, source):
         hd.wait_for_completion(poll=0.1)
     assert hd.resume(background=False) == "Completed"
     assert len(hd.get_children()) == 3
+
+
+def test_bayesian_warm_start_reads_lr_and_dash_dash_lr_as_one_key(workspace, source):
+    from hypersweep import BayesianParameterSampling
+
+    # SPEC §1: keys may be written "x" or "--x"; the parent's two points are prior
+    # observations under the child's spelling, so its one run takes the third point
+    parent = sweep(workspace, source, GridParameterSampling({"x": choice(0.1, 0.2, 0.3)}),
+                   max_total_runs=2)
+    child = sweep(workspace, source,
+                  BayesianParameterSampling({"--x": choice(0.1, 0.2, 0.3)}, seed=3),
+                  max_total_runs=1, resume_from=[parent])
+    (run,) = child.get_children()
+    assert run.hyperparameters == {"--x": 0.3}

@@ -8,6 +8,17 @@ import sys
 __all__ = ["main"]
 
 
+
+def _positive(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hypersweep", description="Hyperparameter sweeps for training scripts.")
@@ -49,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
 
     logs = sub.add_parser("logs", help="print a run's log")
     logs.add_argument("run", help="run id (HD_..._N)")
-    logs.add_argument("--tail", type=int, default=0, help="only the last N lines")
+    logs.add_argument("--tail", type=_positive, default=0, metavar="N",
+                      help="only the last N lines (N >= 1)")
     logs.add_argument("--follow", "-f", action="store_true", help="follow while it runs")
     logs.add_argument("--json", action="store_true",
                       help="print the run's id, status, log path and log text as JSON")

@@ -234,7 +234,7 @@ def cmd_logs(args: Any) -> int:
             _print_json({"run_id": row["id"], "status": row["status"], "path": path,
                          "tail": args.tail or None, "log": text})
         else:
-            print(text, end="")
+            print(text, end="" if not text or text.endswith("\n") else "\n")
         return 0
     offset = 0
     while True:

@@ -10,6 +10,7 @@ started are launched. Nothing logged is lost: channel offsets were stored with t
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from hypersweep.config import SweepSpec
 from hypersweep.controller._ingest import ChannelState
@@ -74,8 +75,14 @@ def load_parents(store: Store, spec: SweepSpec, *, bayesian: bool
             if values:
                 table[row["id"]] = values
             if bayesian and RunStatus(row["status"]).is_terminal:
-                prior.append(Observation(dict(row["params"]), row["primary_best"]))
+                prior.append(Observation(_in_space(row["params"], spec), row["primary_best"]))
     return prior, table
+
+
+def _in_space(params: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
+    """A parent run's values under this sweep's keys ("lr" and "--lr" are one key)."""
+    ours = {key.lstrip("-"): key for key in spec.space}
+    return {ours.get(key.lstrip("-"), key): value for key, value in params.items()}
 
 
 def unwatched_exit(run: RunState, why: str, exit_code: int | None, now: float) -> TrialExit:

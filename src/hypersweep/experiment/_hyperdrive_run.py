@@ -195,6 +195,12 @@ class HyperDriveRun:
                                               ) -> list[dict[str, Any]]:
         """Children best first (``reverse=True``: worst first); runs without the metric
         go last, or are dropped with ``discard_no_metric``. ``top=0`` means all."""
+        from hypersweep._checks import describe, is_int
+        from hypersweep.errors import ConfigurationError
+
+        if not is_int(top) or top < 0:
+            raise ConfigurationError(f"top must be a whole number >= 0 (0 = all runs), got "
+                                     f"{describe(top)}")
         rows = self._child_rows()
         sign = self.goal.sign
         scored = [r for r in rows if r["primary_best"] is not None

@@ -77,12 +77,18 @@ def _check_parents(store: Any, spec: SweepSpec) -> None:
                 f"({parent.primary_metric_goal.lower()}), this sweep "
                 f"{spec.primary_metric_name!r} ({spec.primary_metric_goal.lower()}); they must "
                 "match")
-        if spec.sampling["type"] == "bayesian" and parent.sampling["space"] != \
-                spec.sampling["space"]:
-            diff = _space_diff(parent.sampling["space"], spec.sampling["space"])
+        if spec.sampling["type"] == "bayesian" and _bare(parent.sampling["space"]) != \
+                _bare(spec.sampling["space"]):
+            diff = _space_diff(_bare(parent.sampling["space"]), _bare(spec.sampling["space"]))
             raise ConfigurationError(
                 f"resume_from: Bayesian warm start needs the identical search space; sweep "
                 f"{parent_id} differs: {diff}")
+
+
+def _bare(space: dict) -> dict:
+    """A space with its keys as the script sees them: "lr" and "--lr" are one key
+    (SPEC §1)."""
+    return {key.lstrip("-"): value for key, value in space.items()}
 
 
 def _space_diff(old: dict, new: dict) -> str:
