@@ -126,6 +126,13 @@ def test_failures_are_recorded_and_the_sweep_goes_on(workspace, source):
     assert runs["fork"].get_status() == "Completed"
     assert hd.get_best_run_by_primary_metric().id in (runs["ok"].id, runs["fork"].id)
     assert processes_left(hd.id) == []  # the forked child was killed with its group
+    assert hd.get_details()["message"] is None  # some runs logged 'acc'
+    # a sweep where no run logs the primary metric (a misspelt name) says so itself
+    typo = sweep(workspace, source, GridParameterSampling({"mode": choice("nometric")}),
+                 max_total_runs=1, name="typo")
+    assert typo.get_status() == "Completed"
+    assert typo.get_details()["message"] == (
+        "no run logged the primary metric 'acc'; the runs logged: 'Accuracy', 'loss'")
     assert hd.get_status() == "Completed"
 
 

@@ -61,7 +61,8 @@ def cmd_run(args: Any) -> int:
     if args.json:
         _print_json({"experiment": run.id, "status": status.value, "best": _best_data(run)})
     else:
-        print(f"{run.id}: {status.value}")
+        message = run._refresh()["message"]
+        print(f"{run.id}: {status.value}" + (f" ({message})" if message else ""))
         _print_failures(run)
         _print_best(run)
     return 0 if status.value != "Failed" else 1

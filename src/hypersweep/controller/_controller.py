@@ -175,7 +175,8 @@ class Controller:
         self._save_runs([(r.id, {"status": RunStatus.CANCELED, "ended": self.clock(),
                                  "message": self.stopping}) for r in queued], [])
         status, message = sweep_outcome(self.final_status, list(self.runs.values()),
-                                        self.stopping, self.exhausted)
+                                        self.stopping, self.exhausted,
+                                        self.spec.primary_metric_name)
         self.store.update_experiment(self.id, status=status, ended=self.clock(),
                                      message=message)
         self.store.add_events([self._event("ended", f"experiment {status.value}"

@@ -64,10 +64,19 @@ def policy_decisions(policy: EarlyTerminationPolicy, goal: PrimaryMetricGoal,
 
 
 def sweep_outcome(status: ExperimentStatus, runs: Sequence[RunState], stopping: str | None,
-                  exhausted: bool) -> tuple[ExperimentStatus, str | None]:
+                  exhausted: bool, primary: str = "metric"
+                  ) -> tuple[ExperimentStatus, str | None]:
     """The sweep's final status and message: Failed when every run failed (DESIGN: a sweep
     whose every trial crashed must not look fine), else ``status`` with why it stopped."""
     if status is ExperimentStatus.COMPLETED and runs and all(
             r.status is RunStatus.FAILED for r in runs):
         return ExperimentStatus.FAILED, stopping or f"all {len(runs)} runs failed"
-    return status, stopping or ("search space exhausted" if exhausted else None)
+    message = stopping or ("search space exhausted" if exhausted else None)
+    completed = [r for r in runs if r.status is RunStatus.COMPLETED]
+    if completed and not any(r.channel.primary for r in runs):
+        # a misspelt metric name: say so on the sweep, not only on each run
+        logged = sorted({name for r in runs for name in r.channel.counts})
+        missing = (f"no run logged the primary metric {primary!r}; the runs logged: "
+                   + (", ".join(repr(n) for n in logged) if logged else "nothing"))
+        message = f"{message}; {missing}" if message else missing
+    return status, message

@@ -129,6 +129,8 @@ class HyperDriveRun:
             if status in ("Completed", "Canceled", "Failed"):
                 break
             time.sleep(poll)
+        if show_output and self._row["message"]:
+            print(f"[{self.id}] {self._row['message']}", file=sys.stdout, flush=True)
         if status == "Failed" and raise_on_error:
             from hypersweep.errors import ExecutionError
 

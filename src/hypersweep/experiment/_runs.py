@@ -146,6 +146,8 @@ class Run:
         target = output_file_path or os.path.basename(name)
         if os.path.isdir(target):
             target = os.path.join(target, os.path.basename(name))
+        elif os.path.dirname(target):
+            os.makedirs(os.path.dirname(target), exist_ok=True)  # e.g. "downloads/model.pkl"
         import shutil
 
         shutil.copyfile(source, target)

@@ -56,7 +56,7 @@ def test_sweep_outcome_failed_only_when_every_run_failed():
     from hypersweep.status import ExperimentStatus
 
     def runs(*statuses):
-        return [type("R", (), {"status": s})() for s in statuses]
+        return [run(f"r{i}", [0.5], status=s) for i, s in enumerate(statuses)]
 
     done = ExperimentStatus.COMPLETED
     assert sweep_outcome(done, runs(RunStatus.FAILED, RunStatus.FAILED), None, False) == (
@@ -66,3 +66,22 @@ def test_sweep_outcome_failed_only_when_every_run_failed():
     assert sweep_outcome(ExperimentStatus.CANCELED, runs(RunStatus.FAILED), "stop", False) == (
         ExperimentStatus.CANCELED, "stop")
     assert sweep_outcome(done, [], None, False) == (done, None)
+
+
+def test_sweep_outcome_says_when_no_run_logged_the_primary_metric():
+    from hypersweep.controller._decide import sweep_outcome
+    from hypersweep.status import ExperimentStatus
+
+    done = ExperimentStatus.COMPLETED
+    misspelt = [run("a", [], status=RunStatus.COMPLETED), run("b", [], RunStatus.FAILED)]
+    misspelt[0].channel.counts.update({"accuracy": 3, "loss": 3})
+    assert sweep_outcome(done, misspelt, None, False, "Accuracy") == (
+        done, "no run logged the primary metric 'Accuracy'; the runs logged: 'accuracy', "
+              "'loss'")
+    assert sweep_outcome(done, misspelt, None, True, "Accuracy")[1].startswith(
+        "search space exhausted; no run logged")
+    # one run that logged it is enough; a sweep with no completed run says nothing more
+    logged = [*misspelt, run("c", [0.9], status=RunStatus.COMPLETED)]
+    assert sweep_outcome(done, logged, None, False, "Accuracy") == (done, None)
+    assert sweep_outcome(ExperimentStatus.CANCELED, [run("d", [], RunStatus.CANCELED)],
+                         "stop", False, "Accuracy") == (ExperimentStatus.CANCELED, "stop")
