@@ -208,3 +208,27 @@ def test_background_submit_returns_at_once_and_completes(workspace, source):
     details = hd.wait_for_completion(show_output=False)
     assert details["status"] == "Completed"
     assert len(hd.get_children()) == 3
+
+
+def test_a_single_child_run_can_be_canceled_while_the_sweep_goes_on(workspace, source):
+    # HyperDrive's Run.cancel() on one child: that run ends Canceled with the reason, the
+    # others run to their end, and the sweep completes
+    hd = sweep(workspace, source, GridParameterSampling({"x": choice(0.1, 0.2)}),
+               max_total_runs=2, max_concurrent_runs=2, background=True,
+               arguments=["--steps", "8", "--sleep", "0.4"])
+    deadline = time.time() + 60
+    while len(hd.get_children()) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    first, second = hd.get_children()
+    while first.get_status() != "Running" and time.time() < deadline:
+        time.sleep(0.05)
+    assert first.cancel() is True
+    hd.wait_for_completion(poll=0.1)
+    details = first.get_details()
+    assert details["status"] == "Canceled"
+    assert details["terminationReason"] == "run canceled by request"
+    assert second.get_status() == "Completed"
+    assert second.get_metrics()["acc"][-1] == pytest.approx(0.2)
+    assert hd.get_status() == "Completed"
+    assert first.cancel() is False and second.cancel() is False  # already ended
+    assert processes_left(hd.id) == []

@@ -73,6 +73,7 @@ class Controller:
         self.exhausted = False
         self.stop_requested: str | None = None  # set by a signal handler
         self._next_cancel_check = 0.0
+        self._cancel_seen = 0                  # newest Run.cancel() request handled
         self._python = self.spec.python_interpreter or sys.executable
         self._dir = self.exp["artifacts_dir"]
         self._snapshot = os.path.join(self._dir, "snapshot")
@@ -192,11 +193,21 @@ class Controller:
             self._next_cancel_check = now + 0.5
             if self.store.cancel_requested(self.id) is not None:
                 reason = "experiment canceled by request"
+            else:
+                self._cancel_single_runs()
         if reason is not None:
             self.final_status = ExperimentStatus.CANCELED
             self.stopping = reason
             self.store.update_experiment(self.id, status=ExperimentStatus.CANCEL_REQUESTED)
             self._cancel_runs([(r, reason) for r in self._active_ids()])
+
+    def _cancel_single_runs(self) -> None:
+        """Honour ``Run.cancel()`` of single runs (requests recorded as events)."""
+        requests = self.store.run_cancel_requests(self.id, self._cancel_seen)
+        if requests:
+            self._cancel_seen = requests[-1][0]
+            self._cancel_runs([(rid, "run canceled by request") for _, rid in requests
+                               if rid in self.runs])
 
     def _check_limits(self, now: float) -> None:
         if self.stopping is None:

@@ -57,6 +57,18 @@ class Run:
         self._row = self._store.run(self.id)
         return self._row
 
+    def cancel(self) -> bool:
+        """Cancel this run alone (HyperDrive's ``Run.cancel()``): its sweep's controller
+        stops it (CancelRequested, then Canceled, with the reason recorded) and the sweep
+        goes on with its other runs. True if asked, False if the run had already ended."""
+        row = self._refresh()
+        if self._terminal(str(row["status"])):
+            return False
+        self._store.add_events([{"experiment_id": row["experiment_id"], "run_id": self.id,
+                                 "kind": "cancel_request", "time": time.time(),
+                                 "message": f"run {row['number']} canceled by request"}])
+        return True
+
     @property
     def number(self) -> int:
         return self._row["number"]

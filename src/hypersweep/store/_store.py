@@ -241,6 +241,15 @@ class Store:
         return self.read(lambda conn: conn.execute(
             sa.select(e.cancel_requested).where(e.id == experiment_id)).scalar())
 
+    def run_cancel_requests(self, experiment_id: str, after: int = 0) -> list[tuple[int, str]]:
+        """(event id, run id) of the requests to cancel single runs of the experiment
+        (``Run.cancel()``), newer than event id ``after``: the controller polls them."""
+        ev = s.events.c
+        query = (sa.select(ev.id, ev.run_id)
+                 .where(ev.experiment_id == experiment_id, ev.kind == "cancel_request",
+                        ev.id > after).order_by(ev.id))
+        return self.read(lambda conn: [(r[0], r[1]) for r in conn.execute(query)])
+
     def experiments(self, name: str | None = None) -> list[dict[str, Any]]:
         query = sa.select(s.experiments).order_by(s.experiments.c.created)
         if name is not None:
