@@ -28,6 +28,12 @@ class HyperDriveRun:
         self.experiment = experiment
         self._row = experiment.workspace.store.experiment(run_id)
         self.id = self._row["id"]
+        if self._row["name"] != experiment.name:
+            from hypersweep.errors import NotFoundError
+
+            raise NotFoundError(f"sweep {self.id} belongs to experiment {self._row['name']!r}, "
+                                f"not {experiment.name!r}; use Experiment(ws, "
+                                f"{self._row['name']!r})")
 
     # -- configuration ---------------------------------------------------------------------
     @property

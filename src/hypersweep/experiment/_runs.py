@@ -45,7 +45,16 @@ class Run:
     def __init__(self, experiment: object, run_id: str, *, _row: dict[str, object] | None = None
                  ) -> None:
         self.experiment = experiment
-        self._row = _row if _row is not None else experiment.workspace.store.run(run_id)
+        if _row is None:
+            store = experiment.workspace.store
+            _row = store.run(run_id)
+            owner = store.experiment(_row["experiment_id"])["name"]
+            if owner != experiment.name:
+                from hypersweep.errors import NotFoundError
+
+                raise NotFoundError(f"run {run_id} belongs to experiment {owner!r}, not "
+                                    f"{experiment.name!r}; use Experiment(ws, {owner!r})")
+        self._row = _row
         self.id = self._row["id"]
 
     # -- state -------------------------------------------------------------------------
