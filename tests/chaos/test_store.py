@@ -124,6 +124,38 @@ def test_store_disk_full_pauses_the_sweep_until_space_returns(tmp_path, tmpfs, f
     ws.store.close()
 
 
+def test_one_disk_for_store_and_runs_full_mid_sweep_loses_nothing(tmp_path, tmpfs,
+                                                                  faults_source, capsys):
+    """The default layout (store and run folders on one disk) fills up while trials log:
+    the trials go on (their metrics are held in memory and written once space returns),
+    the statuses of trials that end meanwhile are still recorded (written over bytes
+    allocated ahead), and every run completes with every value (docs/reliability.md)."""
+    disk = tmpfs("size=16M")
+    ws = Workspace(disk)
+    hd = create(ws, _cfg(faults_source, runs=6, concurrency=3, steps=60, sleep=0.03))
+    err = Stderr(capsys)
+    controller = Background(ws, hd.id, store_retry=120)
+    wait_for(lambda: len(running_rows(hd)) >= 2, 60, "two running trials")
+    filler = fill_disk(disk)
+    try:
+        wait_for(lambda: "the store cannot be written" in err(), 30, "the outage message")
+        time.sleep(3)  # the running trials log on and end meanwhile
+    finally:
+        filler.unlink()
+    result = controller.join()
+    assert result.get("status") is not None, result
+    assert result["status"].value == "Completed"
+    assert {c.get_status() for c in hd.get_children()} == {"Completed"}, [
+        (c.get_details()["terminationReason"], c.get_details().get("error"))
+        for c in hd.get_children()]
+    assert assert_nothing_lost(hd) == 6 * 60 * 2  # acc and loss per step
+    for child in hd.get_children():  # each run's end is its trial's own, not the recovery
+        row = child._row
+        assert row["ended"] - row["started"] < 10, row
+    assert_no_processes(hd.id)
+    ws.store.close()
+
+
 def test_store_turned_read_only_gives_up_then_resumes(tmp_path, ext4_image, faults_source):
     """The store's filesystem goes read-only (an ext4 error, errors=remount-ro): the
     controller gives up after HYPERSWEEP_STORE_RETRY_SECONDS with exit code 2 and a clear

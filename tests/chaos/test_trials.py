@@ -232,3 +232,39 @@ def test_many_rounds_of_random_kills(workspace, faults_source, rounds):
 
 for _mark in full_suite_only:
     test_many_rounds_of_random_kills = _mark(test_many_rounds_of_random_kills)
+
+
+@pytest.mark.parametrize("code", [0, 3, -9])
+def test_exit_status_is_recorded_on_a_full_disk(tmpfs, code):
+    """The trial's shell writes its status over bytes allocated when the run folder was
+    made, so a trial that ends while the disk is full (and no controller watches it) is
+    still recorded as it ended, not as lost (docs/reliability.md)."""
+    import subprocess
+    import sys
+
+    from hypersweep.execution._local import (
+        _SHELL,
+        _WRAPPER,
+        _empty_status_file,
+        read_exit_code,
+        recorded_exit_time,
+    )
+    from tests.chaos._support import fill_disk
+
+    disk = tmpfs("size=1M")
+    status = str(disk / "exit_code")
+    _empty_status_file(status)
+    assert read_exit_code(status) is None  # blank: still running
+    filler = fill_disk(disk)
+    try:
+        script = ("import os, signal, sys; os.kill(os.getpid(), signal.SIGKILL)" if code < 0
+                  else f"import sys; sys.exit({code})")
+        before = time.time()
+        done = subprocess.run([_SHELL, "-c", _WRAPPER, "hypersweep-trial", sys.executable,
+                               "-c", script], env={**os.environ,
+                                                   "HYPERSWEEP_EXIT_PATH": status})
+        assert done.returncode == code
+        assert read_exit_code(status) == code
+        assert before - 1 <= recorded_exit_time(status) <= time.time() + 1
+    finally:
+        filler.unlink()

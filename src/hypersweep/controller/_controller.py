@@ -474,8 +474,9 @@ class Controller:
             elif run.status is RunStatus.QUEUED and not os.path.exists(run.log_path):
                 queued.append(run)
             else:
-                lost.append(unwatched_exit(run, "its process is gone",
-                                           self.executor.recorded_exit(trial), self.clock()))
+                lost.append(unwatched_exit(
+                    run, "its process is gone", self.executor.recorded_exit(trial),
+                    self.executor.recorded_exit_time(trial) or self.clock()))
         self._record_adopted(adopted)
         self._finish(lost)
         if queued:

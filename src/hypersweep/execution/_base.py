@@ -87,6 +87,11 @@ class Executor(abc.ABC):
         """The exit status a trial left behind when it ended unwatched (None if unknown)."""
         return None
 
+    def recorded_exit_time(self, trial: TrialLaunch) -> float | None:
+        """When that unwatched trial ended (Unix time; None if unknown), so its run's end
+        and duration are the trial's own, not the time a later controller noticed."""
+        return None
+
     @abc.abstractmethod
     def running(self) -> set[str]:
         """Ids of the trials whose process has not been reported as ended."""

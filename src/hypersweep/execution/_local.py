@@ -30,9 +30,11 @@ __all__ = ["LocalExecutor"]
 # Each trial runs under a tiny POSIX shell that records its exit status in a file, so a
 # controller restarted after a crash still learns how an adopted trial ended. The shell
 # defers SIGTERM until the trial has handled it (the trial gets its full grace period),
-# and re-raises a fatal signal so the status stays "killed by SIGKILL", not 137.
+# and re-raises a fatal signal so the status stays "killed by SIGKILL", not 137. The status
+# is written over blank bytes the file was made with (`1<>`: no truncation), so it needs no
+# new disk block and is recorded on a full disk too.
 _WRAPPER = (
-    'trap : TERM INT HUP; "$@"; rc=$?; echo $rc > "$HYPERSWEEP_EXIT_PATH"; '
+    'trap : TERM INT HUP; "$@"; rc=$?; echo $rc 1<> "$HYPERSWEEP_EXIT_PATH"; '
     "if [ $rc -gt 128 ] && [ $rc -lt 160 ]; then trap - TERM INT HUP; kill -$((rc - 128)) $$; "
     "fi; exit $rc")
 _SHELL = "/bin/sh"
@@ -42,6 +44,7 @@ OVERSIZED = b"<line over 8 MB skipped>\n"  # what an over-long line becomes: not
 # processes among the pids given out since its own: too little time for the pid counter
 # to come round again (a full wrap would also be detected unless it went past the start).
 _RECENT_TRIAL_SECONDS = 10.0
+_LATE_SECONDS = 1.0  # wait() not called for this long: exits may have happened long ago
 
 
 def exit_path(trial: TrialLaunch) -> str:
@@ -62,12 +65,29 @@ def read_exit_code(path: str) -> int | None:
     return -(code - 128) if 128 < code < 160 else code
 
 
+def recorded_exit_time(path: str) -> float | None:
+    """When the exit status was written (the trial's end), if it was."""
+    if read_exit_code(path) is None:
+        return None
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
+
+
+_BLANK_STATUS = b" " * 15 + b"\n"  # room for any status, allocated ahead (see _WRAPPER)
+
+
 def _empty_status_file(path: str) -> None:
-    """An empty exit-status file (= still running), owner-only: the shell's `>` keeps
-    the mode."""
+    """A blank exit-status file (= still running), owner-only: the shell's `1<>` keeps
+    the mode and writes over the blanks."""
     if os.path.exists(path):
         os.remove(path)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, _BLANK_STATUS)
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -101,6 +121,7 @@ class LocalExecutor(Executor):
         # the controller's environment, as bytes, taken once: building it from
         # os.environ per launch (decode, then re-encode for exec) cost ~0.3 ms a trial
         self._base_env = dict(os.environb)
+        self._waited = time.monotonic()                 # when wait() last returned
 
     # -- launching -------------------------------------------------------------------
     def stage(self, run_dir: str, snapshot_dir: str) -> None:
@@ -174,7 +195,12 @@ class LocalExecutor(Executor):
         if not self._trials:
             time.sleep(timeout)
             return []
-        return [self._reap(key.data) for key, _ in self._selector.select(timeout)]
+        # not waited on for a while (a store outage, a long pass): an exit may be old, and
+        # its time is taken from the status file the trial's shell wrote when it ended
+        late = now - self._waited > _LATE_SECONDS
+        ready = self._selector.select(timeout)
+        self._waited = time.monotonic()
+        return [self._reap(key.data, late) for key, _ in ready]
 
     def kill_escaped(self, run_ids: set[str]) -> dict[str, tuple[int, ...]]:
         """Kill what ended trials left outside their process group, in one /proc pass
@@ -189,7 +215,7 @@ class LocalExecutor(Executor):
         return {rid: tuple(found) for rid, found in
                 kill_by_env("HYPERSWEEP_RUN_ID", run_ids, since=since).items()}
 
-    def _reap(self, run_id: str) -> TrialExit:
+    def _reap(self, run_id: str, late: bool = False) -> TrialExit:
         trial = self._trials.pop(run_id)
         if trial.launched is not None and \
                 time.monotonic() - trial.launched < _RECENT_TRIAL_SECONDS:
@@ -201,7 +227,8 @@ class LocalExecutor(Executor):
         # leftovers of the trial's process group (forked children) must not outlive it
         if group_exists(trial.pid):
             kill_group(trial.pid, signal.SIGKILL)
-        return TrialExit(run_id=run_id, exit_code=code, ended=time.time())
+        ended = (recorded_exit_time(trial.exit_path) if late else None) or time.time()
+        return TrialExit(run_id=run_id, exit_code=code, ended=ended)
 
     def _escalate(self, now: float) -> None:
         for trial in self._trials.values():
@@ -269,6 +296,9 @@ class LocalExecutor(Executor):
 
     def recorded_exit(self, trial: TrialLaunch) -> int | None:
         return read_exit_code(exit_path(trial))
+
+    def recorded_exit_time(self, trial: TrialLaunch) -> float | None:
+        return recorded_exit_time(exit_path(trial))
 
     def register_channel(self, run_id: str, path: str) -> None:
         """Let ``read_channel`` read a run that this executor did not launch."""

@@ -13,6 +13,7 @@ including the non-standard ``NaN``/``Infinity``/``-Infinity`` tokens.
 
 from __future__ import annotations
 
+import errno
 import os
 
 from hypersweep.tracking._values import MetricValueError
@@ -24,6 +25,9 @@ except ImportError:  # pragma: no cover - CPython always has _json
 
 __all__ = ["MAX_LINE", "Channel", "encode", "line", "metric_line"]
 
+_FULL = (errno.ENOSPC, errno.EDQUOT)  # space may return; other errors are raised
+HELD_LIMIT = 256 * 1024 * 1024
+"""Bytes of lines held in memory while the disk is full; beyond it writes are dropped."""
 MAX_LINE = 1024 * 1024
 """Longest line the controller accepts (bytes, newline excluded); longer ones it skips."""
 
@@ -84,6 +88,17 @@ def metric_line(name: str, value: int | float | str, when: float) -> bytes:
     return data
 
 
+def _say(text: str) -> None:
+    """A warning on stderr, which may itself be on the full disk: never raises."""
+    import sys
+
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 class Channel:
     """An append-only metrics file, opened on first write and never buffered.
 
@@ -94,13 +109,87 @@ class Channel:
     def __init__(self, path: str) -> None:
         self.path = path
         self._fd: int | None = None
+        self._held: list[bytes] = []     # lines a full disk refused, oldest first
+        self._held_bytes = 0
+        self._dropped = 0
+        self._warned = self._at_exit = False
 
     def write(self, data: bytes) -> None:
-        """Append ``data`` (whole lines) to the file."""
+        """Append ``data`` (whole lines) to the file. On a full disk (or quota) the lines
+        are held in memory and written, in order, by a later write or at exit once space
+        returns: the script goes on and no value is lost (docs/reliability.md)."""
+        if self._held:
+            self._write_held()
+            if self._held:
+                self._hold(data)
+                return
         fd = self._fd if self._fd is not None else self._open()
-        written = os.write(fd, data)
-        while written < len(data):  # only after a signal or on a nearly full disk
-            written += os.write(fd, data[written:])
+        written = 0
+        try:
+            written = os.write(fd, data)
+            while written < len(data):  # only after a signal or on a nearly full disk
+                written += os.write(fd, data[written:])
+        except OSError as exc:
+            if exc.errno not in _FULL:
+                raise
+            self._hold(data[written:], exc)
+
+    def _hold(self, data: bytes, exc: OSError | None = None) -> None:
+        if self._held_bytes + len(data) > HELD_LIMIT:
+            self._dropped += 1  # beyond what memory should hold: counted, said at exit
+            return
+        if not self._held:
+            import atexit
+
+            if exc is not None and not self._warned:
+                self._warned = True
+                _say(f"[hypersweep] warning: cannot write the metrics channel "
+                     f"({exc.strerror}); values are held in memory and written when space "
+                     "returns\n")
+            if not self._at_exit:
+                self._at_exit = True
+                atexit.register(self._flush_at_exit)
+        self._held.append(data)
+        self._held_bytes += len(data)
+
+    def _write_held(self) -> None:
+        """Write held lines in order; stops at the first that the disk still refuses."""
+        fd = self._fd if self._fd is not None else self._open()
+        while self._held:
+            data = self._held[0]
+            try:
+                written = os.write(fd, data)
+            except OSError as exc:
+                if exc.errno not in _FULL:
+                    raise
+                return
+            self._held_bytes -= written
+            if written < len(data):
+                self._held[0] = data[written:]
+                continue
+            self._held.pop(0)
+
+    def _flush_at_exit(self) -> None:
+        """At exit, wait for space (up to HYPERSWEEP_FLUSH_SECONDS, default 60) to write
+        what is held, rather than lose it."""
+        import time
+
+        try:
+            limit = float(os.environ.get("HYPERSWEEP_FLUSH_SECONDS", "60"))
+        except ValueError:
+            limit = 60.0
+        deadline = time.monotonic() + limit
+        while self._held:
+            try:
+                self._write_held()
+            except OSError:
+                break
+            if not self._held or time.monotonic() >= deadline:
+                break
+            time.sleep(0.5)
+        if self._held or self._dropped:
+            _say(f"[hypersweep] warning: {len(self._held) + self._dropped} metrics-channel "
+                 "write(s) lost: the disk stayed full\n")
 
     def close(self) -> None:
         """Close the descriptor; a later :meth:`write` opens it again."""

@@ -90,3 +90,52 @@ def test_the_client_imports_only_the_standard_library(tmp_path):
                         "hypersweep.tracking._channel", "hypersweep.tracking._values"}
         heavy = loaded & {"json", "typing", "re", "enum", "collections", "contextlib"}
         assert heavy == set(), f"slow standard-library modules imported: {heavy}"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_does_not_stop_the_script(tmp_path):
+    """Every write to /dev/full fails with ENOSPC: log() holds the values, the script goes
+    on to its end, and at exit (after HYPERSWEEP_FLUSH_SECONDS) it says how many were lost;
+    other write errors still raise."""
+    code = ("from hypersweep.tracking import get_context\n"
+            "run = get_context()\n"
+            "for i in range(1000):\n"
+            "    run.log('acc', i)\n"
+            "print('went on', flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=_env(HYPERSWEEP_RUN_ID="r", HYPERSWEEP_METRICS_PATH="/dev/full",
+                                   HYPERSWEEP_FLUSH_SECONDS="0.2"), timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "went on\n"
+    assert done.stderr.count("cannot write the metrics channel (No space left") == 1
+    assert "1000 metrics-channel write(s) lost: the disk stayed full" in done.stderr
+
+
+def test_held_lines_are_written_in_order_once_space_returns(tmp_path, monkeypatch):
+    """While writes fail with ENOSPC lines are held; the first write that succeeds writes
+    them first, in order, then the new one."""
+    import errno
+
+    from hypersweep.tracking import _channel
+
+    path = tmp_path / "metrics.jsonl"
+    channel = _channel.Channel(str(path))
+    real_write, full = os.write, {"on": True}
+
+    def write(fd, data):
+        if full["on"] and fd == channel._fd:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(_channel.os, "write", write)
+    for i in range(5):
+        channel.write(b"%d\n" % i)
+    assert path.read_bytes() == b"" and len(channel._held) == 5
+    full["on"] = False
+    channel.write(b"5\n")
+    assert path.read_bytes() == b"0\n1\n2\n3\n4\n5\n" and not channel._held
+    monkeypatch.setattr(_channel.os, "write", lambda fd, data: (_ for _ in ()).throw(
+        OSError(errno.EBADF, "Bad file descriptor")))
+    with pytest.raises(OSError, match="Bad file descriptor"):
+        channel.write(b"6\n")
+    channel.close()
