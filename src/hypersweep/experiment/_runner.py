@@ -30,6 +30,9 @@ def make_executor(compute: dict[str, Any]) -> Executor:
     return LocalExecutor()
 
 
+STORE_BLIP_SECONDS = 5.0  # what the store retries on its own while a controller runs
+
+
 def store_retry_seconds() -> float:
     """How long a controller waits for an unwritable store before giving up:
     ``$HYPERSWEEP_STORE_RETRY_SECONDS``, default 600."""
@@ -54,6 +57,18 @@ def run_sweep(workspace: Any, sweep_id: str, *, on_progress: Callable | None = N
     :func:`store_retry_seconds`), raises StoreError and leaves the trials running, for
     ``hypersweep resume`` to adopt."""
     store = workspace.store
+    # the store's own retries ride over a blip (a PostgreSQL connection cut, a restart);
+    # a longer outage reaches the controller, which says so and honours the retry limit
+    own_retry, store.retry_seconds = store.retry_seconds, min(store.retry_seconds,
+                                                              STORE_BLIP_SECONDS)
+    try:
+        return _run(store, sweep_id, on_progress, grace_seconds, poll_interval, store_retry)
+    finally:
+        store.retry_seconds = own_retry
+
+
+def _run(store: Any, sweep_id: str, on_progress: Callable | None, grace_seconds: float,
+         poll_interval: float, store_retry: float | None) -> ExperimentStatus:
     spec = json.loads(store.experiment(sweep_id)["spec"])
     executor = make_executor(spec.get("compute") or {"type": "local"})
     controller = Controller(store, sweep_id, executor, on_progress=on_progress,

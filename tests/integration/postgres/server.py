@@ -91,6 +91,13 @@ class PostgresServer:
         """Restart the server at once: open connections are cut, as in a real outage."""
         self._ctl("restart", "-m", "fast")
 
+    def down(self) -> None:
+        """Stop the server, keeping its data, until :meth:`up` (a longer outage)."""
+        self._ctl("stop", "-m", "fast")
+
+    def up(self) -> None:
+        self._ctl("start")
+
     def stop(self) -> None:
         with contextlib.suppress(Exception):
             self._ctl("stop", "-m", "immediate")

@@ -90,6 +90,50 @@ def test_server_restarted_mid_sweep_loses_nothing(pg_workspace, postgres_server,
         assert len(stored_values(child)) == 20
 
 
+def test_server_down_longer_than_a_blip_is_an_outage_said_and_survived(
+        pg_workspace, postgres_server, source, capsys):
+    """Down for 8 s (more than the store's own 5 s of retries while a controller runs): the
+    controller says why on its log, waits, rebuilds from the store when it is back, records
+    a store_recovered event, and loses nothing (docs/reliability.md)."""
+    grid = GridParameterSampling({"x": choice(0.1, 0.3, 0.5, 0.7)})
+    result: dict = {}
+
+    def run_sweep() -> None:
+        try:
+            result["run"] = sweep(pg_workspace, source, grid, max_total_runs=4,
+                                  max_concurrent_runs=2,
+                                  arguments=["--steps", "40", "--sleep", "0.1"])
+        except BaseException as exc:  # the assertion below reports it
+            result["error"] = exc
+
+    worker = threading.Thread(target=run_sweep)
+    worker.start()
+    deadline = time.monotonic() + 60
+    store = pg_workspace.store
+    while True:
+        assert time.monotonic() < deadline, "the sweep never got going"
+        rows = [r for e in store.experiments() for r in store.runs(e["id"])]
+        if sum(r["primary_count"] for r in rows) >= 4:
+            break
+        time.sleep(0.1)
+    postgres_server.down()
+    try:
+        time.sleep(8)
+    finally:
+        postgres_server.up()
+    worker.join(180)
+    assert not worker.is_alive()
+    assert "error" not in result, result.get("error")
+    assert "the store cannot be written" in capsys.readouterr().err
+    hd = result["run"]
+    assert hd.get_status() == "Completed"
+    assert any(e["kind"] == "store_recovered" for e in store.events(hd.id))
+    for child in hd.get_children():
+        assert child.get_status() == "Completed"
+        assert stored_values(child) == channel_values(child)
+        assert len(stored_values(child)) == 40
+
+
 def test_cli_and_dashboard_read_a_postgres_store(pg_workspace, postgres_url, source,
                                                  tmp_path):
     sweep_file = tmp_path / "sweep.yml"
