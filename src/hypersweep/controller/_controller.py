@@ -166,6 +166,10 @@ class Controller:
         self.prior, self.prior_table = load_parents(
             self.store, self.spec, bayesian=self.spec.sampling.get("type") == "bayesian")
         self._reconcile()
+        if not self.runs:  # an impossible resource request fails the sweep, not each run
+            problem = self.executor.preflight(dict(self.spec.compute.get("resources", {})))
+            if problem:
+                self.stopping, self.final_status = problem, ExperimentStatus.FAILED
         # a restarted controller does not warn again about what an earlier one did
         self._policy_warned = bool(self.store.events(self.id, kind="warning"))
         self._save_runs([], self._policy_warnings(

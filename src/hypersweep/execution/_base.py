@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 __all__ = ["Executor", "LaunchInfo", "TrialExit", "TrialLaunch"]
 
@@ -82,6 +83,12 @@ class Executor(abc.ABC):
         say which (run id → pids). The default has none to kill: an executor that cleans
         up on its own reports them in ``TrialExit.escaped``."""
         return {}
+
+    def preflight(self, resources: dict[str, Any]) -> str | None:
+        """Why no trial asking for ``resources`` could ever start here (None: it could).
+        Asked once before a sweep's first run, so an impossible request fails the sweep
+        at once instead of every run."""
+        return None
 
     def recorded_exit(self, trial: TrialLaunch) -> int | None:
         """The exit status a trial left behind when it ended unwatched (None if unknown)."""

@@ -150,6 +150,11 @@ class RayExecutor(Executor):
             self._snapshots[folder] = None if data is None else self._ray.put(data)
         return self._snapshots[folder]
 
+    def preflight(self, resources: dict[str, Any]) -> str | None:
+        if not self.check_resources:
+            return None
+        return feasible(actor_options(resources), self._alive_nodes())
+
     def _alive_nodes(self) -> list[dict]:
         when, nodes = self._nodes
         if time.monotonic() - when > 5.0:

@@ -88,9 +88,11 @@ def test_a_request_no_node_can_hold_fails_at_once(ray_cluster, workspace, source
     cfg = config(source, {"type": "ray", "address": ray_cluster.address},
                  resources={"num_cpus": 1, "num_gpus": 1})
     hd = Experiment(workspace, "gpu").submit(cfg, background=False)
-    (child,) = hd.get_children()
-    assert child.get_status() == "Failed"
-    assert "no node of the Ray cluster can hold" in child.get_details()["terminationReason"]
+    # the sweep fails before its first run, with the reason; no run is created to fail
+    assert hd.get_children() == []
+    details = hd.get_details()
+    assert details["status"] == "Failed"
+    assert "no node of the Ray cluster can hold" in details["message"]
 
 
 def test_a_resumed_run_gets_its_checkpoint_on_the_worker(ray_cluster, workspace, source):
