@@ -168,6 +168,9 @@ def test_forked_children_and_setsid_grandchildren_are_killed(workspace, faults_s
              f"the forked child and the escapee to die ({pids})")
     events = [e for e in hd._store.events(hd.id) if e["kind"] == "escaped_processes"]
     assert len(events) == 1 and str(pids["escapee"]) in events[0]["message"]
+    # the child in the group died with the group: it did not escape, and is not named
+    assert "left 1 process(es)" in events[0]["message"]
+    assert str(pids["child"]) not in events[0]["message"]
     assert_nothing_lost(hd)
     assert_no_processes(hd.id)
 

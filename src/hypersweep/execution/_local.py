@@ -118,6 +118,7 @@ class LocalExecutor(Executor):
         self._scans: dict[str, tuple[int, int]] = {}   # run id → (offset, scanned up to)
         self._staged: set[str] = set()                  # run folders made ahead of launch
         self._reaped: dict[str, int] = {}               # run id → its pid, if it was short
+        self._groups: dict[str, int] = {}               # ended run id → its process group
         # the controller's environment, as bytes, taken once: building it from
         # os.environ per launch (decode, then re-encode for exec) cost ~0.3 ms a trial
         self._base_env = dict(os.environb)
@@ -212,14 +213,17 @@ class LocalExecutor(Executor):
             return {}
         pids = [self._reaped.pop(rid, None) for rid in run_ids]
         since = None if None in pids else min(pids)
+        groups = {rid: self._groups.pop(rid) for rid in run_ids if rid in self._groups}
         return {rid: tuple(found) for rid, found in
-                kill_by_env("HYPERSWEEP_RUN_ID", run_ids, since=since).items()}
+                kill_by_env("HYPERSWEEP_RUN_ID", run_ids, since=since,
+                            groups=groups).items()}
 
     def _reap(self, run_id: str, late: bool = False) -> TrialExit:
         trial = self._trials.pop(run_id)
         if trial.launched is not None and \
                 time.monotonic() - trial.launched < _RECENT_TRIAL_SECONDS:
             self._reaped[run_id] = trial.pid
+        self._groups[run_id] = trial.pid  # its process group, killed below
         self._selector.unregister(trial.pidfd)
         os.close(trial.pidfd)
         # an adopted trial is not our child: its shell recorded the status

@@ -93,7 +93,8 @@ def last_pid() -> int | None:
 
 
 def kill_by_env(name: str, values: set[str], rounds: int = 3,
-                since: int | None = None) -> dict[str, list[int]]:
+                since: int | None = None, groups: dict[str, int] | None = None
+                ) -> dict[str, list[int]]:
     """SIGKILL every live process whose environment has ``name`` set to one of ``values``;
     returns value → pids killed.
 
@@ -106,6 +107,10 @@ def kill_by_env(name: str, values: set[str], rounds: int = 3,
     after it (descendants are younger than the trial): a few ``/proc`` reads instead of
     one per process on the machine. The caller passes it only for short trials, and
     when the pid counter has wrapped around since then the whole table is read.
+
+    ``groups`` (value → the trial's process group): a process still in that group was
+    killed with the group and is only finishing dying; it is killed again but not
+    reported as having escaped.
     """
     if since is not None and (last_pid() or 0) < since:
         since = None  # wrapped around (or unknown): newer pids can be smaller
@@ -133,11 +138,13 @@ def kill_by_env(name: str, values: set[str], rounds: int = 3,
                     break
         for pid, value in found:
             try:
+                in_group = groups is not None and os.getpgid(pid) == groups.get(value)
                 os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 continue
-            killed.setdefault(value, []).append(pid)
             done.add(pid)
+            if not in_group:
+                killed.setdefault(value, []).append(pid)
         if not found:
             break
     return killed
