@@ -103,8 +103,9 @@ class Workspace:
         if self._store is None:
             from hypersweep.store import Store
 
-            os.makedirs(self.root, mode=0o700, exist_ok=True)
-            self._store = Store(self.url)
+            if self.url.startswith("sqlite"):  # the database file lives there; a server
+                os.makedirs(self.root, mode=0o700, exist_ok=True)  # store's run folders
+            self._store = Store(self.url)            # are made by the sweep that needs them
         return self._store
 
     @property

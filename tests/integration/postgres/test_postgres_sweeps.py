@@ -160,6 +160,13 @@ limits: {{max_total_trials: 2, max_concurrent_trials: 2}}
     status = json.loads(subprocess.run([*cli, "status", sweep_id, "--json"], env=env,
                                        capture_output=True, text=True, timeout=60).stdout)
     assert [r["status"] for r in status["runs"]] == ["Completed", "Completed"]
+    # a read command run elsewhere, with no artifacts folder named, creates no folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run([*cli, "logs", f"{sweep_id}_0"], cwd=elsewhere, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert list(elsewhere.iterdir()) == []
 
     from starlette.testclient import TestClient
 
