@@ -32,7 +32,8 @@ def sweep_yml(source, tmp_path):
             "experiment_name": name,
             "trial": {"code": str(source),
                       "command": f"python behave.py --mode {mode} --sleep {sleep} "
-                                 "--x ${{search_space.x}} --steps ${{search_space.steps}}"},
+                                 "--x ${{search_space.x}} --steps ${{search_space.steps}}",
+                      "environment_variables": {"HS_TEST_NOTE": "a b"}},
             "search_space": {"x": {"type": "uniform", "min_value": 0, "max_value": 1},
                              "steps": {"type": "choice", "values": [2, 3]}},
             "sampling_algorithm": {"type": "random", "seed": 4},
@@ -57,6 +58,8 @@ def test_run_then_read_commands(tmp_path, sweep_yml, source):
     values = [r["primary_best"] for r in status["runs"]]
     assert best["value"] == max(values)
     assert best["command"][1:3] == ["behave.py", "--mode"]
+    assert best["environment"] == {"HS_TEST_NOTE": "a b"}  # part of the re-run command
+    assert "&& HS_TEST_NOTE='a b' " in cli(ws, "best", "clitest").stdout
     text = cli(ws, "status", "clitest").stdout
     assert "acc" in text and "steps" in text and " *" in text
     log = cli(ws, "logs", best["run_id"]).stdout

@@ -148,7 +148,16 @@ def test_background_controller_killed_then_resumed_from_the_cli(workspace, sourc
     pid = hd._refresh()["controller_pid"]
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.3)
-    assert hd.get_status() == "Running"  # nobody is left to say otherwise
+    assert hd.get_status() == "Running"  # nobody is left to say otherwise...
+    # ...but the read commands see that its controller is gone, and say how to go on
+    status = subprocess.run([sys.executable, "-m", "hypersweep", "--workspace",
+                             workspace.url, "status", hd.id], capture_output=True, text=True,
+                            timeout=60).stdout
+    assert f"its controller is gone: continue with `hypersweep resume {hd.id}`" in status
+    listing = subprocess.run([sys.executable, "-m", "hypersweep", "--workspace",
+                              workspace.url, "ls"], capture_output=True, text=True,
+                             timeout=60).stdout
+    assert "Running (controller gone)" in listing
     out = subprocess.run([sys.executable, "-m", "hypersweep", "--workspace", workspace.url,
                           "resume", hd.id], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -104,7 +104,8 @@ def cmd_ls(args: Any) -> int:
         runs = ws.store.runs(row["id"])
         spec = json.loads(row["spec"])
         best = run._best_row(runs)
-        data.append({"id": row["id"], "name": row["name"], "status": row["status"],
+        data.append({"id": row["id"], "name": row["name"],
+                     "status": row["status"] + _gone_hint(row, short=True),
                      "sampling": spec["sampling"]["type"],
                      "policy": (spec.get("policy") or {}).get("type", "none"),
                      "runs": len(runs), "max_total_runs": spec["max_total_runs"],
@@ -135,7 +136,8 @@ def cmd_status(args: Any) -> int:
         return 0
     now = time.time()
     print(f"{run.id}  {run.experiment.name}  {details['status']}"
-          + (f"  ({details['message']})" if details["message"] else ""))
+          + (f"  ({details['message']})" if details["message"] else "")
+          + _gone_hint(run._row))
     for message in details["warnings"]:
         print(f"warning: {message}")
     print(f"primary metric: {run.primary_metric_name} ({run.goal.value.lower()})\n")
@@ -152,6 +154,17 @@ def cmd_status(args: Any) -> int:
 
     print("\n" + "\n".join(summary_lines(load_sweep(run._store, run.id, runs=rows))))
     return 0
+
+
+def _gone_hint(row: dict[str, Any], short: bool = False) -> str:
+    """For an unfinished sweep whose controller process no longer exists: say so, and how
+    to go on (its runs and values are safe; see docs/reliability.md)."""
+    from hypersweep.experiment._resume import controller_gone
+
+    if not controller_gone(row):
+        return ""
+    return " (controller gone)" if short else (
+        f"  (its controller is gone: continue with `hypersweep resume {row['id']}`)")
 
 
 def _reason(row: dict[str, Any], width: int = 100) -> str:
@@ -183,13 +196,15 @@ def _best_data(run) -> dict[str, Any] | None:
     # with resume_from the best run may belong to a parent sweep: its own code and folder
     own = best._row["experiment_id"]
     sweep = run._row if own == run.id else run._store.experiment(own)
-    source = (run.spec.source_directory if own == run.id
-              else json.loads(sweep["spec"] or "{}").get("source_directory"))
+    spec = json.loads(sweep["spec"] or "{}")
+    source = spec.get("source_directory")
     return {"run_id": best.id, "sweep_id": own, "from_parent_sweep": own != run.id,
             "metric": run.primary_metric_name,
             "value": best._row["primary_best"], "hyperparameters": best.hyperparameters,
             "arguments": details["runDefinition"]["arguments"],
             "command": details["runDefinition"]["command"],
+            # the sweep's own variables (environment_variables), which the script may read
+            "environment": dict(spec.get("environment_variables") or {}),
             # re-run from the user's source folder: running in the snapshot would write
             # into the experiment's record of the code it ran
             "cwd": source,
@@ -207,7 +222,9 @@ def _print_best(run) -> None:
     for key, value in data["hyperparameters"].items():
         print(f"  {key} = {fmt(value)}")
     if data["cwd"]:
-        print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {shlex.join(data['command'])}")
+        env = "".join(f"{k}={shlex.quote(v)} " for k, v in data["environment"].items())
+        print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {env}"
+              f"{shlex.join(data['command'])}")
     print("or exactly as it ran, in a copy of the code it ran:\n"
           f"  hypersweep rerun {data['run_id']}")
 

@@ -30,6 +30,17 @@ def controller_alive(row: dict[str, Any]) -> bool:
         return False
 
 
+def controller_gone(row: dict[str, Any]) -> bool:
+    """True only when certain: an unfinished sweep whose recorded controller, on this host,
+    is no process at all (killed, machine rebooted). For read commands to say so."""
+    from hypersweep.execution._procs import alive
+
+    pid = row.get("controller_pid")
+    return (row.get("status") in ("Running", "CancelRequested") and bool(pid)
+            and (row.get("controller_host") or "") == socket.gethostname()
+            and not alive(pid, None))  # no such process, or a zombie
+
+
 def resume(run: Any, *, background: bool = False) -> str:
     """Start a controller for ``run`` again; it reconciles runs and continues the sweep."""
     from hypersweep.experiment._experiment import start_background_controller
