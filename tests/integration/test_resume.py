@@ -84,13 +84,15 @@ def test_resume_validation(workspace, source):
     with pytest.raises(ConfigurationError, match="no sweep"):
         sweep(workspace, source, GridParameterSampling({"x": choice(0.3)}), max_total_runs=1,
               resume_from=["HD_000000000000"])
-    # attaching to a sweep or run through the wrong experiment is refused, as Azure does
-    from hypersweep import Experiment, HyperDriveRun, NotFoundError, Run
+    # attaching to a sweep or run through another experiment: said, and attached to its own
+    from hypersweep import Experiment, HyperDriveRun, Run
 
-    with pytest.raises(NotFoundError, match=f"sweep {done.id} belongs to experiment 't'"):
-        HyperDriveRun(Experiment(workspace, "other"), done.id)
-    with pytest.raises(NotFoundError, match=f"run {child.id} belongs to experiment 't'"):
-        Run(Experiment(workspace, "other"), child.id)
+    with pytest.warns(HypersweepWarning, match=f"sweep {done.id} belongs to experiment 't'"):
+        other = HyperDriveRun(Experiment(workspace, "other"), done.id)
+    assert other.experiment.name == "t" and other.id == done.id
+    with pytest.warns(HypersweepWarning, match=f"run {child.id} belongs to experiment 't'"):
+        run = Run(Experiment(workspace, "other"), child.id)
+    assert run.experiment.name == "t" and run.id == child.id
     assert Run(Experiment(workspace, "t"), child.id).id == child.id
     # a Failed sweep has finished too (SPEC §8): it may be a parent
     failed = sweep(workspace, source, GridParameterSampling({"x": choice(0.5)}),

@@ -28,12 +28,15 @@ class HyperDriveRun:
         self.experiment = experiment
         self._row = experiment.workspace.store.experiment(run_id)
         self.id = self._row["id"]
-        if self._row["name"] != experiment.name:
-            from hypersweep.errors import NotFoundError
+        if self._row["name"] != experiment.name:  # found by id: attach to its own one
+            import warnings
 
-            raise NotFoundError(f"sweep {self.id} belongs to experiment {self._row['name']!r}, "
-                                f"not {experiment.name!r}; use Experiment(ws, "
-                                f"{self._row['name']!r})")
+            from hypersweep.errors import HypersweepWarning
+
+            warnings.warn(f"sweep {self.id} belongs to experiment {self._row['name']!r}, not "
+                          f"{experiment.name!r}; attached to {self._row['name']!r}",
+                          HypersweepWarning, stacklevel=2)
+            self.experiment = type(experiment)(experiment.workspace, self._row["name"])
 
     # -- configuration ---------------------------------------------------------------------
     @property

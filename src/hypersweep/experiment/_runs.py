@@ -49,11 +49,15 @@ class Run:
             store = experiment.workspace.store
             _row = store.run(run_id)
             owner = store.experiment(_row["experiment_id"])["name"]
-            if owner != experiment.name:
-                from hypersweep.errors import NotFoundError
+            if owner != experiment.name:  # found by id: attach to its own experiment
+                import warnings
 
-                raise NotFoundError(f"run {run_id} belongs to experiment {owner!r}, not "
-                                    f"{experiment.name!r}; use Experiment(ws, {owner!r})")
+                from hypersweep.errors import HypersweepWarning
+
+                warnings.warn(f"run {run_id} belongs to experiment {owner!r}, not "
+                              f"{experiment.name!r}; attached to {owner!r}",
+                              HypersweepWarning, stacklevel=2)
+                self.experiment = type(experiment)(experiment.workspace, owner)  # type: ignore
         self._row = _row
         self.id = self._row["id"]
 
