@@ -152,6 +152,7 @@ def test_best_run_matches_a_brute_force_check(workspace, source, goal):
     assert [r["best_primary_metric"] for r in ranked] == sorted(
         per_run.values(), reverse=(goal == "maximize"))
     assert hd.get_children_sorted_by_primary_metric(top=2) == ranked[:2]
+    assert hd.get_children_sorted_by_primary_metric(top=None) == ranked
     for bad in (-1, 2.5, "2", True):
         with pytest.raises(ConfigurationError, match="top must be a whole number >= 0"):
             hd.get_children_sorted_by_primary_metric(top=bad)

@@ -209,6 +209,7 @@ class HyperDriveRun:
         from hypersweep._checks import describe, is_int
         from hypersweep.errors import ConfigurationError
 
+        top = 0 if top is None else top
         if not is_int(top) or top < 0:
             raise ConfigurationError(f"top must be a whole number >= 0 (0 = all runs), got "
                                      f"{describe(top)}")
