@@ -153,21 +153,27 @@ class Channel:
         self._held_bytes += len(data)
 
     def _write_held(self) -> None:
-        """Write held lines in order; stops at the first that the disk still refuses."""
+        """Write held lines in order. The oldest is tried first (one system call while the
+        disk stays full); once it goes, the rest follows in one piece, so recovering from
+        a long outage costs time in proportion to what was held."""
         fd = self._fd if self._fd is not None else self._open()
-        while self._held:
-            data = self._held[0]
+        first = self._held[0]
+        try:
+            written = os.write(fd, first)
+        except OSError as exc:
+            if exc.errno not in _FULL:
+                raise
+            return
+        rest = memoryview(b"".join([first[written:], *self._held[1:]]))
+        self._held, self._held_bytes = [], 0
+        while rest:
             try:
-                written = os.write(fd, data)
+                rest = rest[os.write(fd, rest):]
             except OSError as exc:
                 if exc.errno not in _FULL:
                     raise
+                self._held, self._held_bytes = [bytes(rest)], len(rest)
                 return
-            self._held_bytes -= written
-            if written < len(data):
-                self._held[0] = data[written:]
-                continue
-            self._held.pop(0)
 
     def _flush_at_exit(self) -> None:
         """At exit, wait for space (up to HYPERSWEEP_FLUSH_SECONDS, default 60) to write
