@@ -12,7 +12,8 @@ estimated with epsilon-squared, which subtracts what noise alone would explain:
 **Compute saved** counts intervals (the N-th logged value of the primary metric). A run
 stopped by the policy would, without a policy, have run as long as the runs that ended by
 themselves: the no-policy budget gives each policy-stopped run the most intervals any
-``Completed`` run reached (or any run, when none completed yet) and every other run the
+``Completed`` run reached (when none completed yet: any Completed run of a warm-start
+parent, else any run) and every other run the
 intervals it actually ran. Saved = budget − intervals run.
 """
 
@@ -99,7 +100,9 @@ def compute_saved(data: SweepData) -> dict[str, Any]:
     per run, with an estimate of the seconds saved (each stopped run's own pace)."""
     counts = {r["id"]: int(r["primary_count"] or 0) for r in data.runs}
     completed = [counts[r["id"]] for r in data.runs if r["status"] == "Completed"]
-    full = max(completed or list(counts.values()) or [0])
+    # none completed yet: a warm-start parent's completed runs show the full length
+    reference = [data.parent_full] if data.parent_full else []
+    full = max(completed or reference or list(counts.values()) or [0])
     per_run, seconds = [], 0.0
     for run in data.runs:
         used = counts[run["id"]]

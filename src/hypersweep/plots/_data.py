@@ -83,6 +83,7 @@ class SweepData:
     policy: Mapping[str, Any] | None = None
     max_total_runs: int | None = None
     max_concurrent_runs: int | None = None
+    parent_full: int | None = None   # most intervals a warm-start parent's Completed run ran
 
     @property
     def id(self) -> str:
@@ -239,7 +240,12 @@ def load_sweep(store: Any, experiment_id: str, *, series: bool = False,
     goal = PrimaryMetricGoal.parse(spec.get("primary_metric_goal") or "maximize")
     curves = _curves(store, exp["id"], metric, runs, goal is PrimaryMetricGoal.MAXIMIZE,
                      previous) if series else {}
+    parents = spec.get("resume_from") or []  # finished sweeps: read once per snapshot chain
+    parent_full = previous.parent_full if previous is not None else max(
+        (int(r["primary_count"] or 0) for p in parents for r in store.runs(p)
+         if r["status"] == "Completed"), default=None)
     return SweepData(
+        parent_full=parent_full,
         experiment={k: v for k, v in exp.items() if k != "spec"}, metric=metric, goal=goal,
         axes=axes_from(sampling.get("space") or {}, runs), runs=runs,
         sampling=sampling.get("type", "unknown"), policy=spec.get("policy"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -107,3 +109,19 @@ def test_savings_chart_groups_thousands_of_runs_into_at_most_200_bars():
     assert saved["y"][0] == 2 and used["width"][0] == 4.5 and used["customdata"][1] == "runs 5–9"
     small = savings_figure({**result, "runs": runs[:3]})["data"][0]
     assert small["x"] == [0, 1, 2] and "width" not in small
+
+
+def test_compute_saved_with_a_warm_start_parent_and_no_completed_run_yet():
+    # both runs stopped at interval 1 against a parent whose runs ran 4 intervals: the
+    # budget is the parent's length, not the longest of these (1)
+    runs = [run(i, {}, 0.1, 1, status="Canceled",
+                message="BanditPolicy at interval 1: best 0.1 < 0.5 = 0.6 / (1 + 0.2)")
+            for i in (0, 1)]
+    out = compute_saved(dataclasses.replace(
+        data(runs, axes=(), policy={"type": "bandit"}), parent_full=4))
+    assert (out["full_intervals"], out["used"], out["saved"], out["budget"]) == (4, 2, 6, 8)
+    # a run of its own that completed is the reference once there is one
+    own = [*runs, run(2, {}, 0.7, 3)]
+    out = compute_saved(dataclasses.replace(
+        data(own, axes=(), policy={"type": "bandit"}), parent_full=4))
+    assert out["full_intervals"] == 3
