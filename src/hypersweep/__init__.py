@@ -49,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "StoreError": "hypersweep.errors",
     "TruncationSelectionPolicy": "hypersweep.policy",
     "Workspace": "hypersweep.experiment._workspace",
+    "WrongKindError": "hypersweep.errors",
     "choice": "hypersweep.space",
     "lognormal": "hypersweep.space",
     "loguniform": "hypersweep.space",

@@ -26,6 +26,7 @@ __all__ = [
     "NotFoundError",
     "SearchSpaceError",
     "StoreError",
+    "WrongKindError",
 ]
 
 
@@ -51,6 +52,11 @@ class StoreError(HypersweepError):
 
 class NotFoundError(StoreError, LookupError):
     """No experiment or run exists under the given name or id."""
+
+
+class WrongKindError(NotFoundError):
+    """The id names the other kind of thing: a run where a sweep is meant, or the reverse
+    (the message says which, and what to give instead)."""
 
 
 class ExecutionError(HypersweepError):

@@ -53,14 +53,15 @@ _FINISHED_RUN = ("Completed", "Canceled", "Failed")
 def _check_parents(store: Any, spec: SweepSpec) -> None:
     """resume_from: finished sweeps with the same metric and goal (and, for Bayesian
     sampling, the identical search space)."""
-    from hypersweep.errors import NotFoundError
+    from hypersweep.errors import NotFoundError, WrongKindError
 
     for parent_id in spec.resume_from:
         try:
             row = store.experiment(parent_id)
-        except NotFoundError as exc:
-            raise ConfigurationError(f"resume_from: {exc}" if " is a run " in str(exc) else
-                                     f"resume_from: no sweep {parent_id!r} in this workspace; "
+        except WrongKindError as exc:
+            raise ConfigurationError(f"resume_from: {exc}") from None
+        except NotFoundError:
+            raise ConfigurationError(f"resume_from: no sweep {parent_id!r} in this workspace; "
                                      "it takes sweeps (HyperDriveRun)") from None
         if row["id"] != parent_id:
             raise ConfigurationError(f"resume_from: {parent_id!r} is an experiment name; give "
@@ -101,15 +102,16 @@ def _space_diff(old: dict, new: dict) -> str:
 
 def _check_resumed_runs(store: Any, spec: SweepSpec) -> None:
     """resume_child_runs: finished runs whose hyperparameters fit this search space."""
-    from hypersweep.errors import NotFoundError
+    from hypersweep.errors import NotFoundError, WrongKindError
 
     space_keys = list(spec.sampling["space"])
     for run_id in spec.resume_child_runs:
         try:
             row = store.run(run_id)
-        except NotFoundError as exc:
-            raise ConfigurationError(f"resume_child_runs: {exc}" if " is a sweep" in str(exc)
-                                     else f"resume_child_runs: no run {run_id!r} in this "
+        except WrongKindError as exc:
+            raise ConfigurationError(f"resume_child_runs: {exc}") from None
+        except NotFoundError:
+            raise ConfigurationError(f"resume_child_runs: no run {run_id!r} in this "
                                      "workspace") from None
         if row["status"] not in _FINISHED_RUN:
             raise ConfigurationError(

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from hypersweep.errors import NotFoundError, StoreError
+from hypersweep.errors import NotFoundError, StoreError, WrongKindError
 from hypersweep.store import _schema as s
 from hypersweep.store._codec import decode_value
 from hypersweep.store._sql import insert_rows, insert_sql, update_rows
@@ -229,7 +229,7 @@ class Store:
             run = self.read(lambda conn: conn.execute(
                 sa.select(s.runs.c.experiment_id).where(s.runs.c.id == key)).first())
             if run is not None:  # the wrong kind of id: say so, not "no such thing"
-                raise NotFoundError(f"{key!r} is a run of sweep {run[0]!r}, not a sweep; "
+                raise WrongKindError(f"{key!r} is a run of sweep {run[0]!r}, not a sweep; "
                                     f"give the sweep ({run[0]!r}) here")
             raise NotFoundError(f"no experiment with id or name {key!r} in {self.url}")
         return _loads(row._mapping, _JSON_EXP)
@@ -298,7 +298,7 @@ class Store:
                     (s.experiments.c.id == run_id) | (s.experiments.c.name == run_id))
                 .limit(1)).first())
             if sweep is not None:  # the wrong kind of id: say so, not "no such thing"
-                raise NotFoundError(f"{run_id!r} is a sweep, not a run; give one of its runs "
+                raise WrongKindError(f"{run_id!r} is a sweep, not a run; give one of its runs "
                                     f"(ids {sweep[0]}_0, {sweep[0]}_1, ...; "
                                     f"see `hypersweep status {sweep[0]}`)")
             raise NotFoundError(f"no run with id {run_id!r} in {self.url}")

@@ -14,7 +14,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from hypersweep.errors import NotFoundError, StoreError
+from hypersweep.errors import NotFoundError, StoreError, WrongKindError
 from hypersweep.status import RunStatus
 from hypersweep.store import Store, encode_value
 from tests.integration.postgres.server import postgres_server  # noqa: F401  (fixture)
@@ -238,7 +238,7 @@ def test_events_keep_their_order_and_runs_their_json(store):
     with pytest.raises(NotFoundError):
         store.run("nope")
     # the wrong kind of id is named as such, not reported missing
-    with pytest.raises(NotFoundError, match=r"'HD_a' is a sweep, not a run; .*HD_a_0"):
+    with pytest.raises(WrongKindError, match=r"'HD_a' is a sweep, not a run; .*HD_a_0"):
         store.run("HD_a")
-    with pytest.raises(NotFoundError, match="'HD_a_0' is a run of sweep 'HD_a', not a sweep"):
+    with pytest.raises(WrongKindError, match="'HD_a_0' is a run of sweep 'HD_a', not a sweep"):
         store.experiment("HD_a_0")
