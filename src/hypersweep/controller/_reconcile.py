@@ -81,8 +81,8 @@ def load_parents(store: Store, spec: SweepSpec, *, bayesian: bool
 
 def _in_space(params: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
     """A parent run's values under this sweep's keys ("lr" and "--lr" are one key)."""
-    ours = {key.lstrip("-"): key for key in spec.space}
-    return {ours.get(key.lstrip("-"), key): value for key, value in params.items()}
+    ours = {spec.space.flag_of(key): key for key in spec.space}
+    return {ours.get(spec.space.flag_of(key), key): value for key, value in params.items()}
 
 
 def unwatched_exit(run: RunState, why: str, exit_code: int | None, now: float) -> TrialExit:

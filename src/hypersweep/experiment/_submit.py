@@ -11,6 +11,7 @@ from typing import Any
 from hypersweep._checks import describe
 from hypersweep.config import HyperDriveConfig, SweepSpec
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError
+from hypersweep.space import SearchSpace
 
 __all__ = ["prepare_spec"]
 
@@ -87,9 +88,9 @@ def _check_parents(store: Any, spec: SweepSpec) -> None:
 
 
 def _bare(space: dict) -> dict:
-    """A space with its keys as the script sees them: "lr" and "--lr" are one key
-    (SPEC §1)."""
-    return {key.lstrip("-"): value for key, value in space.items()}
+    """A space keyed by the flags the script sees: "lr" and "--lr" are one key (SPEC §1),
+    by the same rule that makes them clash within one space."""
+    return {SearchSpace.flag_of(key): value for key, value in space.items()}
 
 
 def _space_diff(old: dict, new: dict) -> str:
