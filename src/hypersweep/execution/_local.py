@@ -117,8 +117,8 @@ class LocalExecutor(Executor):
         self._host = socket.gethostname()
         self._scans: dict[str, tuple[int, int]] = {}   # run id → (offset, scanned up to)
         self._staged: set[str] = set()                  # run folders made ahead of launch
-        self._reaped: dict[str, int] = {}               # run id → its pid, if it was short
-        self._groups: dict[str, int] = {}               # ended run id → its process group
+        self._groups: dict[str, int] = {}               # ended run id → its pid (= group)
+        self._short: set[str] = set()                   # those of them that were short
         # the controller's environment, as bytes, taken once: building it from
         # os.environ per launch (decode, then re-encode for exec) cost ~0.3 ms a trial
         self._base_env = dict(os.environb)
@@ -211,9 +211,10 @@ class LocalExecutor(Executor):
         instead of 0.5 ms on a machine with a hundred processes)."""
         if not run_ids:
             return {}
-        pids = [self._reaped.pop(rid, None) for rid in run_ids]
-        since = None if None in pids else min(pids)
         groups = {rid: self._groups.pop(rid) for rid in run_ids if rid in self._groups}
+        short = [groups[rid] if rid in self._short else None for rid in run_ids]
+        self._short -= run_ids
+        since = None if None in short else min(short)
         return {rid: tuple(found) for rid, found in
                 kill_by_env("HYPERSWEEP_RUN_ID", run_ids, since=since,
                             groups=groups).items()}
@@ -222,7 +223,7 @@ class LocalExecutor(Executor):
         trial = self._trials.pop(run_id)
         if trial.launched is not None and \
                 time.monotonic() - trial.launched < _RECENT_TRIAL_SECONDS:
-            self._reaped[run_id] = trial.pid
+            self._short.add(run_id)
         self._groups[run_id] = trial.pid  # its process group, killed below
         self._selector.unregister(trial.pidfd)
         os.close(trial.pidfd)
