@@ -8,7 +8,6 @@ import sys
 __all__ = ["main"]
 
 
-
 def _positive(text: str) -> int:
     """argparse type: a whole number >= 1."""
     try:
@@ -18,6 +17,7 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return value
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

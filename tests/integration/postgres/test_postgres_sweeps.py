@@ -55,39 +55,50 @@ def test_four_concurrent_runs_store_every_value(pg_workspace, source):
     assert time.monotonic() - start < 60
 
 
-def test_server_restarted_mid_sweep_loses_nothing(pg_workspace, postgres_server, source):
-    grid = GridParameterSampling({"x": choice(0.1, 0.3, 0.5, 0.7, 0.9, 0.2, 0.4, 0.6)})
+def sweep_through_an_outage(workspace, source, xs, steps: int, concurrency: int,
+                            outage, join_seconds: float) -> object:
+    """Run a grid sweep over ``xs`` (``steps`` values per run, 0.1 s apart) in a thread,
+    call ``outage()`` once as many values as runs are stored, and return the finished
+    sweep, after checking it completed with every value stored exactly once."""
+    grid = GridParameterSampling({"x": choice(*xs)})
     result: dict = {}
 
     def run_sweep() -> None:
         try:
-            result["run"] = sweep(pg_workspace, source, grid, max_total_runs=8,
-                                  max_concurrent_runs=4,
-                                  arguments=["--steps", "20", "--sleep", "0.1"])
+            result["run"] = sweep(workspace, source, grid, max_total_runs=len(xs),
+                                  max_concurrent_runs=concurrency,
+                                  arguments=["--steps", str(steps), "--sleep", "0.1"])
         except BaseException as exc:  # the assertion below reports it
             result["error"] = exc
 
     worker = threading.Thread(target=run_sweep)
     worker.start()
     deadline = time.monotonic() + 60
-    store = pg_workspace.store
-    while True:  # restart once values are flowing
+    store = workspace.store
+    while True:  # the outage comes once values are flowing
         assert time.monotonic() < deadline, "the sweep never got going"
         rows = [r for e in store.experiments() for r in store.runs(e["id"])]
-        if sum(r["primary_count"] for r in rows) >= 8:
+        if sum(r["primary_count"] for r in rows) >= len(xs):
             break
         time.sleep(0.1)
-    postgres_server.restart()
-    worker.join(120)
+    outage()
+    worker.join(join_seconds)
     assert not worker.is_alive()
     assert "error" not in result, result.get("error")
     hd = result["run"]
     assert hd.get_status() == "Completed"
     children = hd.get_children()
-    assert [c.get_status() for c in children] == ["Completed"] * 8
+    assert [c.get_status() for c in children] == ["Completed"] * len(xs)
     for child in children:  # each value exactly once, none lost
         assert stored_values(child) == channel_values(child)
-        assert len(stored_values(child)) == 20
+        assert len(stored_values(child)) == steps
+    return hd
+
+
+def test_server_restarted_mid_sweep_loses_nothing(pg_workspace, postgres_server, source):
+    sweep_through_an_outage(pg_workspace, source, (0.1, 0.3, 0.5, 0.7, 0.9, 0.2, 0.4, 0.6),
+                            steps=20, concurrency=4, outage=postgres_server.restart,
+                            join_seconds=120)
 
 
 def test_server_down_longer_than_a_blip_is_an_outage_said_and_survived(
@@ -95,43 +106,18 @@ def test_server_down_longer_than_a_blip_is_an_outage_said_and_survived(
     """Down for 8 s (more than the store's own 5 s of retries while a controller runs): the
     controller says why on its log, waits, rebuilds from the store when it is back, records
     a store_recovered event, and loses nothing (docs/reliability.md)."""
-    grid = GridParameterSampling({"x": choice(0.1, 0.3, 0.5, 0.7)})
-    result: dict = {}
-
-    def run_sweep() -> None:
+    def down_for_8_seconds() -> None:
+        postgres_server.down()
         try:
-            result["run"] = sweep(pg_workspace, source, grid, max_total_runs=4,
-                                  max_concurrent_runs=2,
-                                  arguments=["--steps", "40", "--sleep", "0.1"])
-        except BaseException as exc:  # the assertion below reports it
-            result["error"] = exc
+            time.sleep(8)
+        finally:
+            postgres_server.up()
 
-    worker = threading.Thread(target=run_sweep)
-    worker.start()
-    deadline = time.monotonic() + 60
-    store = pg_workspace.store
-    while True:
-        assert time.monotonic() < deadline, "the sweep never got going"
-        rows = [r for e in store.experiments() for r in store.runs(e["id"])]
-        if sum(r["primary_count"] for r in rows) >= 4:
-            break
-        time.sleep(0.1)
-    postgres_server.down()
-    try:
-        time.sleep(8)
-    finally:
-        postgres_server.up()
-    worker.join(180)
-    assert not worker.is_alive()
-    assert "error" not in result, result.get("error")
+    hd = sweep_through_an_outage(pg_workspace, source, (0.1, 0.3, 0.5, 0.7), steps=40,
+                                 concurrency=2, outage=down_for_8_seconds,
+                                 join_seconds=180)
     assert "the store cannot be written" in capsys.readouterr().err
-    hd = result["run"]
-    assert hd.get_status() == "Completed"
-    assert any(e["kind"] == "store_recovered" for e in store.events(hd.id))
-    for child in hd.get_children():
-        assert child.get_status() == "Completed"
-        assert stored_values(child) == channel_values(child)
-        assert len(stored_values(child)) == 40
+    assert any(e["kind"] == "store_recovered" for e in pg_workspace.store.events(hd.id))
 
 
 def test_cli_and_dashboard_read_a_postgres_store(pg_workspace, postgres_url, source,
