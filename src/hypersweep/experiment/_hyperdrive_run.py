@@ -98,12 +98,12 @@ class HyperDriveRun:
         """Stop the sweep: running trials are canceled and no new one starts. The sweep is
         CancelRequested until its controller has stopped them, then Canceled. True if the
         request was made, False if the sweep had already ended (as HyperDrive's)."""
-        if self._refresh()["status"] in ("Completed", "Canceled", "Failed"):
+        from hypersweep.status import ExperimentStatus
+
+        if ExperimentStatus(self._refresh()["status"]).is_terminal:
             return False
         self._store.update_experiment(self.id, cancel_requested=time.time())
         if self._refresh()["status"] == "Queued":  # no controller picked it up yet
-            from hypersweep.status import ExperimentStatus
-
             self._store.update_experiment(self.id, status=ExperimentStatus.CANCELED,
                                           ended=time.time(), message="canceled before start")
         return True
