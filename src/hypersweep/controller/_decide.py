@@ -43,15 +43,17 @@ def policy_decisions(policy: EarlyTerminationPolicy, goal: PrimaryMetricGoal,
     ``judged`` lists each run that logged new primary values with how many it had
     before; every newly reached scheduled interval is evaluated, in order, until one
     says stop. Warm-start parents' series join the reference table as finished runs.
+    A retried run (an executor's new attempt) is judged on its current attempt's values.
     """
-    due = [(rid, [i for i in range(before + 1, len(runs[rid].channel.primary) + 1)
+    due = [(rid, [i for i in range(max(0, before - runs[rid].channel.attempt_start) + 1,
+                                   len(runs[rid].channel.attempt_primary) + 1)
                   if policy.is_scheduled(i)])
            for rid, before in judged if runs[rid].status is RunStatus.RUNNING]
     due = [(rid, intervals) for rid, intervals in due if intervals]
     if not due:  # the reference table is built only when a rule is applied
         return []
-    table = {**prior_table, **{r.id: r.channel.primary for r in runs.values()
-                               if r.channel.primary}}
+    table = {**prior_table, **{r.id: values for r in runs.values()
+                               if (values := r.channel.attempt_primary)}}
     finished = {r.id for r in runs.values() if r.status.is_terminal} | set(prior_table)
     decisions = []
     for rid, intervals in due:

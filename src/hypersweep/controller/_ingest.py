@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from hypersweep.execution import ATTEMPT_TAG
 from hypersweep.store import MetricRow, encode_value
 
 __all__ = ["ChannelState", "parse_channel"]
@@ -29,6 +30,15 @@ class ChannelState:
     counts: dict[str, int] = dataclasses.field(default_factory=dict)   # name → last step
     primary: list[float] = dataclasses.field(default_factory=list)     # primary values
     tags: dict[str, str] = dataclasses.field(default_factory=dict)
+    attempt_start: int = 0  # index in ``primary`` where the current attempt's values begin
+
+    @property
+    def attempt_primary(self) -> list[float]:
+        """The current attempt's primary values: what early termination judges. A retried
+        run starts again from its first epoch, so its interval N is its N-th value since
+        the retry; the lost attempt's values stay in ``primary`` (and in the store)."""
+        start = self.attempt_start
+        return self.primary[start:] if start else self.primary
 
 
 _scan = json.JSONDecoder().scan_once  # json.loads without its per-call layers
@@ -95,6 +105,8 @@ def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: s
         when = float(when) if when is not None else now
         if kind == "tag":
             state.tags[name] = "" if payload is None else str(payload)
+            if name == ATTEMPT_TAG:
+                state.attempt_start = len(primary)
             continue
         if kind == "metric":
             if type(payload) is float and math.isfinite(payload):  # the usual case, inline

@@ -11,7 +11,11 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["Executor", "LaunchInfo", "TrialExit", "TrialLaunch"]
+__all__ = ["ATTEMPT_TAG", "Executor", "LaunchInfo", "TrialExit", "TrialLaunch"]
+
+# The channel tag an executor writes before a retried attempt's lines: the run starts
+# again from its first epoch, and early termination judges it from there.
+ATTEMPT_TAG = "hypersweep.attempt"
 
 
 @dataclasses.dataclass(frozen=True)

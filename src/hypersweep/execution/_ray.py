@@ -21,8 +21,10 @@ How a trial runs (see ``_ray_worker`` for the worker's side):
 A node lost mid-run (its actor died) ends the trial with ``TrialExit(lost="worker node
 lost: ...")`` — or, with ``max_retries``, starts it again on another node: the new
 attempt's lines follow the lost one's in the same channel, after a
-``hypersweep.attempt`` tag. Two tags are added to every run's channel:
-``hypersweep.ray_node`` (the node id) and, for retries, ``hypersweep.attempt``.
+``hypersweep.attempt`` tag, from which the controller's early termination judges the run
+afresh (its interval N is its N-th value since the retry). Two tags are added to every
+run's channel: ``hypersweep.ray_node`` (the node id) and, for retries,
+``hypersweep.attempt``.
 
 Trials cannot be adopted by a new controller: their actors belong to the driver that
 created them and die with it (their supervisors then stop the trials), so ``adopt``
@@ -39,7 +41,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hypersweep.errors import ConfigurationError, ExecutionError
-from hypersweep.execution._base import Executor, LaunchInfo, TrialExit, TrialLaunch
+from hypersweep.execution._base import ATTEMPT_TAG, Executor, LaunchInfo, TrialExit, TrialLaunch
 from hypersweep.execution._layout import prepare_run_dir
 from hypersweep.execution._local import LocalExecutor
 from hypersweep.execution._ray_files import append, remove, unpack, zip_bytes
@@ -327,7 +329,7 @@ class RayExecutor(Executor):
             self._note(rt, f"{why}; starting attempt {rt.attempt + 1} of run "
                        f"{rt.launch.run_id}")
             rt.attempt += 1
-            self._tag(rt, "hypersweep.attempt", str(rt.attempt))
+            self._tag(rt, ATTEMPT_TAG, str(rt.attempt))
             self._start(rt)
         else:
             self._note(rt, why)

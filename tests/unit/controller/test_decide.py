@@ -85,3 +85,37 @@ def test_sweep_outcome_says_when_no_run_logged_the_primary_metric():
     assert sweep_outcome(done, logged, None, False, "Accuracy") == (done, None)
     assert sweep_outcome(ExperimentStatus.CANCELED, [run("d", [], RunStatus.CANCELED)],
                          "stop", False, "Accuracy") == (ExperimentStatus.CANCELED, "stop")
+
+
+def test_a_retried_run_is_judged_on_its_new_attempt():
+    """An executor's retry (a lost node) starts the run again from epoch 1: its interval N
+    is its N-th value since the ``hypersweep.attempt`` tag, not counting the lost attempt."""
+    import json
+
+    from hypersweep.controller._ingest import parse_channel
+
+    def line(**record):
+        return json.dumps(record).encode() + b"\n"
+
+    b = run("b", [])
+    channel = (line(kind="metric", name="acc", value=0.9) * 3
+               + line(kind="tag", name="hypersweep.attempt", value="2")
+               + line(kind="metric", name="acc", value=0.1))
+    parse_channel("b", channel, b.channel, "acc", now=0.0)
+    assert b.channel.primary == [0.9, 0.9, 0.9, 0.1]  # nothing dropped
+    assert b.channel.attempt_primary == [0.1]
+    runs = {"a": run("a", [0.8, 0.8, 0.8], RunStatus.COMPLETED), "b": b}
+    policy = BanditPolicy(slack_factor=0.2, delay_evaluation=2)  # intervals 2, 3, ...
+    # judged on the new attempt: one value, interval 1 is not scheduled, nothing to do
+    # (counted over both attempts it would be interval 4, whose 0.9 best never stops)
+    assert policy_decisions(policy, PrimaryMetricGoal.MAXIMIZE, [("b", 0)], runs, {}) == []
+    parse_channel("b", line(kind="metric", name="acc", value=0.2), b.channel, "acc", now=0.0)
+    decisions = policy_decisions(policy, PrimaryMetricGoal.MAXIMIZE, [("b", 4)], runs, {})
+    assert [d[0] for d in decisions] == ["b"]
+    assert "interval 2" in decisions[0][1]
+    # and it is the new attempt that other runs are compared with
+    c = run("c", [0.5, 0.5])
+    runs["c"] = c
+    runs["a"] = run("a", [0.3, 0.3], RunStatus.COMPLETED)
+    decisions = policy_decisions(policy, PrimaryMetricGoal.MAXIMIZE, [("c", 0)], runs, {})
+    assert decisions == []  # b's best is 0.2 now, not its lost attempt's 0.9
