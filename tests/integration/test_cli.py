@@ -130,6 +130,7 @@ def test_ctrl_c_cancels_cleanly(tmp_path, sweep_yml):
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=60)
+    assert proc.returncode == 130  # not 0: a script or CI job must see the interruption
     status = json.loads(cli(ws, "status", "clitest", "--json").stdout)
     assert status["experiment"]["status"] == "Canceled"
     assert [r["status"] for r in status["runs"]] == ["Canceled"] * 3

@@ -58,14 +58,27 @@ def cmd_run(args: Any) -> int:
     progress = Progress(run, enabled=not args.json)
     status = run_sweep(ws, run.id, on_progress=progress.update)
     progress.close()
+    message = run._refresh()["message"]
     if args.json:
         _print_json({"experiment": run.id, "status": status.value, "best": _best_data(run)})
     else:
-        message = run._refresh()["message"]
         print(f"{run.id}: {status.value}" + (f" ({message})" if message else ""))
         _print_failures(run)
         _print_best(run)
-    return 0 if status.value != "Failed" else 1
+    return _exit_status(status.value, message)
+
+
+def _exit_status(status: str, message: str | None) -> int:
+    """The command's exit status for a sweep that ended: 0 only when it completed, so a
+    script or CI job can tell a finished sweep from a failed or interrupted one."""
+    if status == "Completed":
+        return 0
+    if status == "Failed":
+        return 1
+    if status == "Canceled":
+        text = message or ""
+        return 130 if "SIGINT" in text else 143 if "SIGTERM" in text else 3
+    return 0  # still running: --detach, or a resume handed to a background controller
 
 
 def _print_failures(run: Any, shown: int = 3) -> None:
@@ -90,7 +103,7 @@ def cmd_resume(args: Any) -> int:
     run = _sweep(args)
     status = resume(run, background=args.detach)
     print(f"{run.id}: {status}")
-    return 0
+    return _exit_status(status, run._refresh()["message"])
 
 
 def cmd_ls(args: Any) -> int:
