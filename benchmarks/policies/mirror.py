@@ -128,7 +128,8 @@ class PolicyJudge:
         return stops
 
     def ended(self, run: int, completed: bool) -> None:
-        self._ending.append(f"r{run}")
+        if completed:  # as the controller: a stopped run is no finished reference
+            self._ending.append(f"r{run}")
 
 
 class OptunaJudge:

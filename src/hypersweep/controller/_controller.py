@@ -68,6 +68,7 @@ class Controller:
         self.runs: dict[str, RunState] = {}
         self.prior: list[Observation] = []
         self.prior_table: dict[str, list[float]] = {}
+        self.prior_completed: set[str] = set()
         self.stopping: str | None = None        # why no new run starts
         self.final_status = ExperimentStatus.COMPLETED
         self.exhausted = False
@@ -163,7 +164,7 @@ class Controller:
             controller_pid=os.getpid(), controller_host=socket.gethostname(),
             controller_started=self.clock())
         self.exp["started"] = started
-        self.prior, self.prior_table = load_parents(
+        self.prior, self.prior_table, self.prior_completed = load_parents(
             self.store, self.spec, bayesian=self.spec.sampling.get("type") == "bayesian")
         self._reconcile()
         if not self.runs:  # an impossible resource request fails the sweep, not each run
@@ -417,7 +418,7 @@ class Controller:
     def _judge(self, judged: list[tuple[str, int]]) -> None:
         if judged:
             self._cancel_runs(policy_decisions(self.policy, self.goal, judged, self.runs,
-                                               self.prior_table))
+                                               self.prior_table, self.prior_completed))
 
     # -- ends of runs --------------------------------------------------------------------------
     def _finish(self, exits: list[TrialExit]) -> None:

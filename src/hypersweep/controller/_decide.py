@@ -7,6 +7,7 @@ them, so every rule is tested on plain data.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from hypersweep.config import SweepSpec
 from hypersweep.controller._state import RunState
@@ -37,12 +38,20 @@ def timed_out(spec: SweepSpec, runs: Sequence[RunState], now: float
 
 def policy_decisions(policy: EarlyTerminationPolicy, goal: PrimaryMetricGoal,
                      judged: Sequence[tuple[str, int]], runs: Mapping[str, RunState],
-                     prior_table: Mapping[str, list[float]]) -> list[tuple[str, str]]:
+                     prior_table: Mapping[str, list[float]],
+                     prior_completed: AbstractSet[str] = frozenset()
+                     ) -> list[tuple[str, str]]:
     """(run id, reason) for the running runs the policy stops.
 
     ``judged`` lists each run that logged new primary values with how many it had
     before; every newly reached scheduled interval is evaluated, in order, until one
-    says stop. Warm-start parents' series join the reference table as finished runs.
+    says stop. Warm-start parents' series join the reference table.
+
+    The policy's ``finished`` set is the runs that *completed* (here and among the
+    parents): SPEC §4 compares with "completed runs plus runs that have reached N", and
+    drops "completed runs" for ``exclude_finished_jobs``. A run stopped early (Canceled,
+    or Failed) is therefore a reference only at the intervals it reached, like a running
+    run; its short average does not stay in the Median's reference set for ever.
     A retried run (an executor's new attempt) is judged on its current attempt's values.
     """
     due = [(rid, [i for i in range(max(0, before - runs[rid].channel.attempt_start) + 1,
@@ -54,7 +63,8 @@ def policy_decisions(policy: EarlyTerminationPolicy, goal: PrimaryMetricGoal,
         return []
     table = {**prior_table, **{r.id: values for r in runs.values()
                                if (values := r.channel.attempt_primary)}}
-    finished = {r.id for r in runs.values() if r.status.is_terminal} | set(prior_table)
+    finished = {r.id for r in runs.values() if r.status is RunStatus.COMPLETED}
+    finished |= prior_completed
     decisions = []
     for rid, intervals in due:
         for interval in intervals:

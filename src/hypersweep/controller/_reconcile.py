@@ -63,20 +63,24 @@ def load_runs(store: Store, experiment_id: str, primary_name: str) -> dict[str, 
 
 
 def load_parents(store: Store, spec: SweepSpec, *, bayesian: bool
-                 ) -> tuple[list[Observation], dict[str, list[float]]]:
-    """Warm start: the parents' results as prior observations (Bayesian sampling only)
-    and their primary-metric series as a reference for the policies (every sampler)."""
+                 ) -> tuple[list[Observation], dict[str, list[float]], set[str]]:
+    """Warm start: the parents' results as prior observations (Bayesian sampling only),
+    their primary-metric series as a reference for the policies (every sampler), and
+    which of those runs completed (see ``policy_decisions``)."""
     prior: list[Observation] = []
     table: dict[str, list[float]] = {}
+    completed: set[str] = set()
     for parent in spec.resume_from:
         series = store.metric_series(parent, spec.primary_metric_name)
         for row in store.runs(parent):
             values = _floats(series.get(row["id"], []))
             if values:
                 table[row["id"]] = values
+                if row["status"] == RunStatus.COMPLETED.value:
+                    completed.add(row["id"])
             if bayesian and RunStatus(row["status"]).is_terminal:
                 prior.append(Observation(_in_space(row["params"], spec), row["primary_best"]))
-    return prior, table
+    return prior, table, completed
 
 
 def _in_space(params: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:

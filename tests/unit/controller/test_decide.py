@@ -119,3 +119,37 @@ def test_a_retried_run_is_judged_on_its_new_attempt():
     runs["a"] = run("a", [0.3, 0.3], RunStatus.COMPLETED)
     decisions = policy_decisions(policy, PrimaryMetricGoal.MAXIMIZE, [("c", 0)], runs, {})
     assert decisions == []  # b's best is 0.2 now, not its lost attempt's 0.9
+
+
+def test_a_run_stopped_early_is_a_reference_only_at_the_intervals_it_reached():
+    """SPEC §4: the Median compares with "completed runs plus runs that have reached N".
+    A run the policy stopped at interval 1 (its one value 0.1) must not pull the median
+    down at interval 2; a run that completed short of N still counts, over its values."""
+    from hypersweep import MedianStoppingPolicy, TruncationSelectionPolicy
+
+    median = MedianStoppingPolicy()
+    goal = PrimaryMetricGoal.MAXIMIZE
+    runs = {"r0": run("r0", [0.9, 0.9, 0.9], RunStatus.COMPLETED),
+            "r1": run("r1", [0.1], RunStatus.CANCELED),
+            "r2": run("r2", [0.6, 0.6])}
+    # reference at interval 2: r0 only (average 0.9), so 0.6 stops; with the canceled r1
+    # counted it would be the median of 0.9 and 0.1 = 0.5, and r2 would go on
+    decisions = policy_decisions(median, goal, [("r2", 1)], runs, {})
+    assert [d[0] for d in decisions] == ["r2"] and "0.9" in decisions[0][1]
+    runs["r1"] = run("r1", [0.1], RunStatus.COMPLETED)  # a short run that completed counts
+    assert policy_decisions(median, goal, [("r2", 1)], runs, {}) == []
+    # the same holds for warm-start parents' runs
+    runs = {"r2": run("r2", [0.6, 0.6])}
+    prior = {"p0": [0.9, 0.9, 0.9], "p1": [0.1]}
+    assert [d[0] for d in policy_decisions(median, goal, [("r2", 1)], runs, prior,
+                                           {"p0"})] == ["r2"]
+    assert policy_decisions(median, goal, [("r2", 1)], runs, prior, {"p0", "p1"}) == []
+    # exclude_finished_jobs drops completed runs only: a canceled run that reached N stays
+    truncation = TruncationSelectionPolicy(50, exclude_finished_jobs=True)
+    runs = {"r0": run("r0", [0.9], RunStatus.COMPLETED),
+            "r1": run("r1", [0.2], RunStatus.CANCELED),
+            "r2": run("r2", [0.5]), "r3": run("r3", [0.7])}
+    # P = r1, r2, r3: k = 1, and r2 has r1 below it: it lives
+    assert policy_decisions(truncation, goal, [("r2", 0)], runs, {}) == []
+    runs["r1"] = run("r1", [0.2], RunStatus.COMPLETED)  # P = r2, r3: k = 1, r2 stops
+    assert [d[0] for d in policy_decisions(truncation, goal, [("r2", 0)], runs, {})] == ["r2"]
