@@ -44,7 +44,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="seeds per cell (default 20 for the synthetic problems, whose "
                              "results hinge on the initial design; quick 2)")
     parser.add_argument("--model-seeds", type=int,
-                        help="seeds for the model-tuning problems (default: --seeds, at most 10)")
+                        help="seeds for the model-tuning problems (default: --seeds)")
     parser.add_argument("--problems", nargs="+", choices=list(PROBLEMS))
     parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
     parser.add_argument("--budget", type=int, help="cap on trials per run")
@@ -156,8 +156,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parse(argv)
     seeds = args.seeds or (2 if args.quick else 20)
-    if args.model_seeds is None and not args.quick:
-        args.model_seeds = min(seeds, 10)
     start = time.perf_counter()
     tasks = _tasks(args, seeds)
     runs = _collect_runs(args, tasks)
