@@ -8,6 +8,7 @@ writes into its own run's folder and concurrent runs never collide.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import fnmatch
 import os
 import re
@@ -72,39 +73,119 @@ def private_dir(path: str) -> None:
 
 
 def stage_run_dir(run_dir: str, snapshot_dir: str) -> None:
-    """Create the run's folder with outputs/ and logs/ (owner-only), linking the snapshot's
-    entries, with an empty metrics channel the trial appends to. Done ahead of the launch
-    while other trials run; the log file is left out, since its existence marks a run
-    whose launch began (see the controller's reconciliation)."""
+    """Create the run's folder with outputs/ and logs/ (owner-only) and its own view of the
+    snapshot (see :func:`_plan`), with an empty metrics channel the trial appends to. Done
+    ahead of the launch while other trials run; the log file is left out, since its
+    existence marks a run whose launch began (see the controller's reconciliation)."""
     private_dir(os.path.join(run_dir, "outputs"))
     private_dir(os.path.join(run_dir, "logs"))
     os.close(os.open(os.path.join(run_dir, "logs", "metrics.jsonl"),
                      os.O_CREAT | os.O_WRONLY, 0o600))
+    for action, rel, mode in _plan(snapshot_dir):
+        source, dest = os.path.join(snapshot_dir, rel), os.path.join(run_dir, rel)
+        with contextlib.suppress(FileExistsError):  # made ahead, or staged twice
+            if action == "link":
+                os.symlink(source, dest)
+            elif action == "dir":
+                os.mkdir(dest)
+            elif action == "copy":
+                _copy(source, dest, mode)
+            else:
+                _share(source, dest, mode)
+
+
+COPY_LIMIT = 1024 * 1024  # files up to this size get a private copy in every run folder
+_FICLONE = 0x40049409      # Linux ioctl: a copy-on-write clone (btrfs, XFS; not ext4)
+_PLANS: dict[tuple[str, int, int], list[tuple[str, str, int]]] = {}
+
+
+def _plan(snapshot_dir: str) -> list[tuple[str, str, int]]:
+    """How a run folder mirrors the snapshot: (action, relative path, file mode), parents
+    first. Computed once per snapshot (a snapshot never changes once made).
+
+    Each run must see the snapshot as its own copy (SPEC §7): a script that rewrites a
+    state file or saves checkpoints into a folder of its source directory must not change
+    what other runs, or a later re-run, see. So folders are real folders per run, and
+    files are private copies (up to :data:`COPY_LIMIT`; larger ones are copy-on-write
+    clones where the file system has them, else hard links: shared inputs, too big to
+    copy per run). Two things stay shared, by symbolic link, for speed: Python sources
+    (Python resolves the link, so every run imports the snapshot's code and shares one
+    ``__pycache__``) and folders holding nothing but Python sources (packages)."""
     try:
-        entries = list(os.scandir(snapshot_dir))
+        info = os.stat(snapshot_dir)
     except FileNotFoundError:
-        entries = []
-    for entry in entries:
-        if entry.name not in ("outputs", "logs"):
-            _link(entry, os.path.join(run_dir, entry.name))
+        return []
+    key = (snapshot_dir, info.st_ino, info.st_mtime_ns)
+    if key not in _PLANS:
+        plan: list[tuple[str, str, int]] = []
+        _plan_folder(snapshot_dir, "", plan)
+        _PLANS[key] = plan
+    return _PLANS[key]
 
 
-def _link(entry: os.DirEntry, dest: str) -> None:
-    """Link a snapshot entry into a run folder, so the run sees the snapshot's file, not
-    a copy. A data or config file gets a hard link: a new directory entry only, where a
-    symbolic link is a new inode, which costs 0.2-0.4 ms of kernel time on some ext4
-    disks, per file and per trial. A Python source keeps a symbolic link: Python resolves
-    it, so the script's folder on ``sys.path`` is the snapshot and every run shares one
-    ``__pycache__`` (a hard-linked module would be compiled again in every run folder).
-    Folders and symbolic links are linked symbolically."""
-    if entry.is_file(follow_symlinks=False) and not entry.name.endswith(_SOURCES):
-        try:
-            os.link(entry.path, dest, follow_symlinks=False)
-            return
-        except OSError:
-            pass  # another file system, one without hard links, or linked already
-    with contextlib.suppress(FileExistsError):  # made ahead, or linked above
-        os.symlink(entry.path, dest)
+def _plan_folder(root: str, rel: str, plan: list[tuple[str, str, int]]) -> None:
+    for entry in sorted(os.scandir(os.path.join(root, rel)), key=lambda e: e.name):
+        path = os.path.join(rel, entry.name)
+        if not rel and entry.name in ("outputs", "logs"):
+            continue  # the run's own
+        if entry.is_symlink() or entry.name.endswith(_SOURCES):
+            plan.append(("link", path, 0))
+        elif entry.is_dir():
+            if _only_code(entry.path):
+                plan.append(("link", path, 0))
+            else:
+                plan.append(("dir", path, 0))
+                _plan_folder(root, path, plan)
+        elif entry.is_file():
+            size, mode = entry.stat().st_size, entry.stat().st_mode & 0o777
+            plan.append(("copy" if size <= COPY_LIMIT else "share", path, mode))
+
+
+def _only_code(folder: str) -> bool:
+    """Whether ``folder`` holds Python sources (and their caches) and nothing else."""
+    found = False
+    for _root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        if any(not f.endswith(_SOURCES) and f != "py.typed" for f in files):
+            return False
+        found = found or bool(files)
+    return found
+
+
+def _copy(source: str, dest: str, mode: int) -> None:
+    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    try:
+        with open(source, "rb") as src:
+            if not _clone(src.fileno(), fd):
+                while chunk := src.read(1024 * 1024):
+                    os.write(fd, chunk)
+    finally:
+        os.close(fd)
+
+
+def _share(source: str, dest: str, mode: int) -> None:
+    """A large file: a copy-on-write clone, else a hard link, else a symbolic link."""
+    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    try:
+        with open(source, "rb") as src:
+            cloned = _clone(src.fileno(), fd)
+    finally:
+        os.close(fd)
+    if cloned:
+        return
+    os.unlink(dest)
+    try:
+        os.link(source, dest, follow_symlinks=False)
+    except OSError:  # another file system, or one without hard links
+        os.symlink(source, dest)
+
+
+def _clone(source_fd: int, dest_fd: int) -> bool:
+    try:
+        fcntl.ioctl(dest_fd, _FICLONE, source_fd)
+    except OSError:
+        return False
+    return True
 
 
 def prepare_run_dir(run_dir: str, snapshot_dir: str) -> None:

@@ -47,29 +47,74 @@ def test_environment_names_and_values():
         "/prev/outputs"
 
 
-def test_run_dir_is_owner_only_and_links_the_snapshot(tmp_path):
+def test_run_dir_is_owner_only_and_holds_its_own_view_of_the_snapshot(tmp_path):
     snap = tmp_path / "snap"
     snap.mkdir()
     (snap / "train.py").write_text("print(1)")
     (snap / "outputs").mkdir()  # a stale outputs folder in the source is not shared
     (snap / "data").mkdir()
     (snap / "data" / "x.csv").write_text("1")
+    (snap / "checkpoints").mkdir()  # empty: each run gets its own
+    (snap / "pkg").mkdir()  # nothing but code: shared
+    (snap / "pkg" / "__init__.py").write_text("")
     (snap / "config.yml").write_text("lr: 1")
+    (snap / "run.sh").write_text("exit 0")
+    os.chmod(snap / "run.sh", 0o755)
     os.symlink("train.py", snap / "alias.py")
     run = tmp_path / "run"
     prepare_run_dir(str(run), str(snap))
-    # a data file is the snapshot's own inode (a hard link), not a copy; a Python
-    # source (Python resolves it: one shared __pycache__), a folder and a symbolic link
-    # are linked symbolically
-    assert os.path.samefile(run / "config.yml", snap / "config.yml")
+    # a small file is the run's own copy, mode kept; a Python source (Python resolves it:
+    # one shared __pycache__), a code-only folder and a symbolic link are linked
+    assert (run / "config.yml").read_text() == "lr: 1"
     assert not os.path.islink(run / "config.yml")
+    assert not os.path.samefile(run / "config.yml", snap / "config.yml")
+    assert stat.S_IMODE(os.stat(run / "run.sh").st_mode) & 0o100
     assert os.readlink(run / "train.py") == str(snap / "train.py")
-    assert os.path.islink(run / "data") and (run / "data" / "x.csv").read_text() == "1"
+    assert os.readlink(run / "pkg") == str(snap / "pkg")
+    assert not os.path.islink(run / "data") and (run / "data" / "x.csv").read_text() == "1"
+    assert (run / "checkpoints").is_dir() and not os.path.islink(run / "checkpoints")
     assert os.readlink(run / "alias.py") == str(snap / "alias.py")
     assert (run / "alias.py").read_text() == "print(1)"
     assert not os.path.islink(run / "outputs")
     assert stat.S_IMODE(os.stat(run / "outputs").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(run / "logs" / "metrics.jsonl").st_mode) == 0o600
+
+
+def test_runs_that_write_into_their_source_files_do_not_see_each_other(tmp_path):
+    """SPEC §7: each run works in its own copy of the snapshot. A script that rewrites a
+    state file in place, or saves into a folder of its source directory, changes neither
+    the snapshot (what a re-run gets) nor another run's view."""
+    snap = tmp_path / "snap"
+    (snap / "checkpoints").mkdir(parents=True)
+    (snap / "counter.txt").write_text("0")
+    runs = [tmp_path / f"run{i}" for i in range(3)]
+    for i, run in enumerate(runs):
+        prepare_run_dir(str(run), str(snap))
+        seen = int((run / "counter.txt").read_text())
+        with open(run / "counter.txt", "r+") as fh:  # in place, same inode
+            fh.write(str(seen + 1))
+        (run / "checkpoints" / "model.pt").write_text(str(i))
+        assert seen == 0
+    assert (snap / "counter.txt").read_text() == "0"
+    assert not (snap / "checkpoints" / "model.pt").exists()
+    assert [(r / "checkpoints" / "model.pt").read_text() for r in runs] == ["0", "1", "2"]
+
+
+def test_a_large_file_is_shared_not_copied(tmp_path, monkeypatch):
+    from hypersweep.execution import _layout
+
+    monkeypatch.setattr(_layout, "COPY_LIMIT", 4)
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "big.bin").write_bytes(b"12345")
+    (snap / "small.txt").write_bytes(b"1234")
+    run = tmp_path / "run"
+    stage_run_dir(str(run), str(snap))
+    assert (run / "big.bin").read_bytes() == b"12345"
+    assert not os.path.samefile(run / "small.txt", snap / "small.txt")
+    # a hard link here (ext4, tmpfs); a copy-on-write clone on btrfs or XFS
+    assert os.path.samefile(run / "big.bin", snap / "big.bin") or \
+        os.stat(run / "big.bin").st_nlink == 1
 
 
 def test_a_staged_run_dir_has_everything_but_the_log(tmp_path):
@@ -89,7 +134,11 @@ def test_a_staged_run_dir_has_everything_but_the_log(tmp_path):
     assert stat.S_IMODE(os.stat(run / "logs" / "std_log.txt").st_mode) == 0o600
 
 
-def test_a_file_is_linked_symbolically_where_hard_links_are_refused(tmp_path, monkeypatch):
+def test_a_large_file_is_linked_symbolically_where_hard_links_are_refused(tmp_path,
+                                                                         monkeypatch):
+    from hypersweep.execution import _layout
+
+    monkeypatch.setattr(_layout, "COPY_LIMIT", 0)
     snap = tmp_path / "snap"
     snap.mkdir()
     (snap / "data.csv").write_text("1")
@@ -98,6 +147,7 @@ def test_a_file_is_linked_symbolically_where_hard_links_are_refused(tmp_path, mo
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(_layout, "_clone", lambda *fds: False)
     run = tmp_path / "run"
     stage_run_dir(str(run), str(snap))
     assert os.readlink(run / "data.csv") == str(snap / "data.csv")
