@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hypersweep.execution import ATTEMPT_TAG
+from hypersweep.policy import Series
 from hypersweep.store import MetricRow, encode_value
 
 __all__ = ["ChannelState", "parse_channel"]
@@ -28,7 +29,7 @@ class ChannelState:
     offset: int = 0
     bad_lines: int = 0
     counts: dict[str, int] = dataclasses.field(default_factory=dict)   # name → last step
-    primary: list[float] = dataclasses.field(default_factory=list)     # primary values
+    primary: list[float] = dataclasses.field(default_factory=Series)   # primary values
     tags: dict[str, str] = dataclasses.field(default_factory=dict)
     attempt_start: int = 0  # index in ``primary`` where the current attempt's values begin
 

@@ -16,6 +16,7 @@ from hypersweep.config import SweepSpec
 from hypersweep.controller._ingest import ChannelState
 from hypersweep.controller._state import RunState
 from hypersweep.execution import LaunchInfo, TrialExit
+from hypersweep.policy import Series
 from hypersweep.sampling import Observation
 from hypersweep.status import RunStatus
 from hypersweep.store import Store
@@ -57,7 +58,7 @@ def load_runs(store: Store, experiment_id: str, primary_name: str) -> dict[str, 
                               host=row["host"] or ""),
             channel=ChannelState(offset=row["channel_offset"], bad_lines=row["bad_lines"],
                                  counts=per_run.get(row["id"], {}),
-                                 primary=_floats(primary.get(row["id"], [])),
+                                 primary=Series(_floats(primary.get(row["id"], []))),
                                  tags=dict(row["tags"] or {})))
     return runs
 

@@ -17,6 +17,7 @@ from hypersweep.policy._asha import AsyncHyperBandPolicy
 from hypersweep.policy._bandit import BanditPolicy
 from hypersweep.policy._base import EarlyTerminationPolicy, NoTerminationPolicy
 from hypersweep.policy._median import MedianStoppingPolicy
+from hypersweep.policy._series import Series
 from hypersweep.policy._support import build
 from hypersweep.policy._truncation import TruncationSelectionPolicy
 from hypersweep.policy._v2 import policy_from_v2
@@ -27,6 +28,7 @@ __all__ = [
     "EarlyTerminationPolicy",
     "MedianStoppingPolicy",
     "NoTerminationPolicy",
+    "Series",
     "TruncationSelectionPolicy",
     "policy_from_json",
     "policy_from_v2",

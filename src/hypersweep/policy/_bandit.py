@@ -10,6 +10,7 @@ from typing import Any
 from hypersweep.errors import ConfigurationError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
+from hypersweep.policy._series import prefix_best_score
 from hypersweep.policy._support import (
     exact,
     near,
@@ -120,10 +121,12 @@ class BanditPolicy(EarlyTerminationPolicy):
         if not self.is_scheduled(interval) or not others:
             return None
         goal = PrimaryMetricGoal.parse(goal, "goal")
-        best = goal.best(v for run in (run_id, *others) for v in table[run][:interval])
-        if best is None:  # no finite value anywhere: nothing to compare with
+        top = max(prefix_best_score(goal, table[run], interval) for run in (run_id, *others))
+        if top == -math.inf:  # no finite value anywhere: nothing to compare with
             return None
-        own = goal.best(values[:interval])
+        best = goal.sign * top
+        mine = prefix_best_score(goal, values, interval)
+        own = None if mine == -math.inf else goal.sign * mine
         prefix = f"BanditPolicy at interval {interval}: "
         if own is None:
             return (prefix + "best non-finite (NaN/inf counts as the worst value), "

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence, Set
 
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
+from hypersweep.policy._series import prefix_best_score, prefix_mean_score
 from hypersweep.policy._support import (
-    best_score,
     exact_median_of_means,
     exact_score,
     mean_score,
@@ -69,9 +69,9 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
         if not reference:
             return None
         goal = PrimaryMetricGoal.parse(goal, "goal")
-        median = median_score(mean_score(goal, table[other][:interval])
+        median = median_score(prefix_mean_score(goal, table[other], interval, mean_score)
                               for other in reference)
-        own = best_score(goal, values[:interval])
+        own = prefix_best_score(goal, values, interval)
         if math.isfinite(own) and math.isfinite(median) and near(own, median):
             # on the median as written, up to float rounding: decide exactly
             worse = exact_score(goal, goal.sign * own) < exact_median_of_means(

@@ -14,7 +14,7 @@ from hypersweep import (
     PrimaryMetricGoal,
     TruncationSelectionPolicy,
 )
-from tests.unit.policy._tables import DYADIC, GOALS, MAX, MIN, policies, tables
+from tests.unit.policy._tables import DYADIC, GOALS, MAX, MIN, VALUES, policies, tables
 
 
 def flip(goal: PrimaryMetricGoal) -> PrimaryMetricGoal:
@@ -145,3 +145,26 @@ def test_asha_keeps_the_top_floor_n_over_eta(case, goal, eta):
     if keep:
         scores = sorted((goal.score(v[0]) for v in table.values()), reverse=True)
         assert kept == {r for r, v in table.items() if goal.score(v[0]) >= scores[keep - 1]}
+
+
+FLOATS = st.one_of(st.floats(-1e6, 1e6), st.floats(allow_nan=True, allow_infinity=True),
+                   st.sampled_from([0.1, 0.2, 0.3, 1e308, -1e308, 1.7e308]))
+
+
+@given(policies(), tables(values=st.one_of(VALUES, FLOATS)), GOALS, st.data())
+def test_a_series_table_decides_exactly_as_a_list_table(policy, case, goal, data):
+    """The controller's tables hold Series (append-only, with cached prefix best values
+    and sums); every decision, reason included, must be the one plain lists give, also
+    when the series grow between evaluations and are judged at earlier intervals."""
+    from hypersweep.policy import Series
+
+    table, run, interval, finished = case
+    series = {rid: Series() for rid in table}
+    for length in range(1, max(len(v) for v in table.values()) + 1):
+        for rid, values in table.items():
+            series[rid].extend(values[len(series[rid]):length])
+        grown = {rid: values[:length] for rid, values in table.items()}
+        for at in sorted({interval, data.draw(st.integers(1, length))}):
+            if len(grown[run]) >= at:
+                assert policy.should_terminate(run, at, series, goal, finished) == \
+                    policy.should_terminate(run, at, grown, goal, finished)
