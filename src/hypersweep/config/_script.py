@@ -3,62 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hypersweep._checks import describe, integer, is_number, number, process_text, text
-from hypersweep.errors import ConfigurationError, ConfigurationTypeError
+from hypersweep.config._environment import Environment
+from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepWarning
 
 __all__ = ["Environment", "ScriptRunConfig"]
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DEFAULT_MAX_RUN_SECONDS = 2_592_000  # 30 days, HyperDrive's default
-
-
-class Environment:
-    """The process environment of every trial.
-
-    ``python_interpreter`` runs the script (default: the interpreter running hypersweep);
-    ``environment_variables`` are added to the inherited environment.
-    """
-
-    def __init__(self, name: str = "local", *, python_interpreter: str | None = None,
-                 environment_variables: Mapping[str, str] | None = None) -> None:
-        if not isinstance(name, str):
-            raise ConfigurationTypeError(f"environment name must be a string, got "
-                                         f"{describe(name)}")
-        self.name = name
-        if python_interpreter is not None and not isinstance(python_interpreter, str | os.PathLike):
-            raise ConfigurationTypeError(
-                f"python_interpreter must be a path, got {describe(python_interpreter)}")
-        self.python_interpreter = str(python_interpreter) if python_interpreter else None
-        self.environment_variables = _env_vars(
-            {} if environment_variables is None else environment_variables)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "python_interpreter": self.python_interpreter,
-                "environment_variables": dict(self.environment_variables)}
-
-    def __repr__(self) -> str:
-        return f"Environment({self.name!r})"
-
-
-def _env_vars(values: Any) -> dict[str, str]:
-    if not isinstance(values, Mapping):
-        raise ConfigurationTypeError(
-            f"environment_variables must be a dict of str → str, got {describe(values)}")
-    out = {}
-    for key, value in values.items():
-        if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
-            raise ConfigurationError(
-                f"environment_variables: invalid variable name {key!r}; allowed: letters, "
-                "digits and '_', not starting with a digit")
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise ConfigurationTypeError(
-                f"environment_variables[{key!r}] must be a string, got {describe(value)}")
-        out[key] = process_text(f"environment_variables[{key!r}]", str(value))
-    return out
 
 
 def _argument(index: int, value: Any) -> str:
@@ -166,9 +121,13 @@ def _compute(target: Any) -> dict[str, Any]:
         if is_ray_target(target):
             address = None if target == "ray" else target
             return {"type": "ray", "address": address}
-        raise ConfigurationError(
-            f"compute_target must be 'local', 'ray', a 'ray://host:port' address or a compute "
-            f"object, got {target!r}")
+        # an Azure ML compute's name ("cpu-cluster"), as HyperDrive code passes it: the
+        # same treatment as `compute: azureml:cpu-cluster` in sweep YAML
+        warnings.warn(f"compute_target {target!r} is an Azure ML compute, which hypersweep "
+                      "does not use: trials run on this machine (pass 'local' to silence "
+                      "this, or 'ray' / 'ray://host:port' for a Ray cluster)",
+                      HypersweepWarning, stacklevel=3)
+        return {"type": "local"}
     if isinstance(target, Mapping):
         return _compute_mapping(target)
     to_json = getattr(target, "to_json", None)

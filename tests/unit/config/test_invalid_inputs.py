@@ -12,6 +12,7 @@ from hypersweep import (
     BayesianParameterSampling,
     ConfigurationError,
     ConfigurationTypeError,
+    Environment,
     GridParameterSampling,
     HyperDriveConfig,
     HypersweepError,
@@ -127,8 +128,8 @@ CASES = [
      ConfigurationTypeError, "arguments"),
     ("arguments-dict-item", lambda: ScriptRunConfig(".", "t.py", arguments=[{"a": 1}]),
      ConfigurationTypeError, "arguments[0]"),
-    ("compute-unknown", lambda: ScriptRunConfig(".", "t.py", compute_target="gpu-cluster"),
-     ConfigurationError, "compute_target"),
+    ("conda-file-missing", lambda: Environment.from_conda_specification("e", "nope.yml"),
+     ConfigurationError, "nope.yml"),
     ("env-bad-name", lambda: ScriptRunConfig(".", "t.py", environment={"1X": "a"}),
      ConfigurationError, "environment_variables"),
 ]

@@ -1,0 +1,42 @@
+"""HyperDrive code that names Azure ML things hypersweep does not have runs unchanged,
+with a warning that says what happens instead."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from hypersweep import Environment, HypersweepWarning, ScriptRunConfig
+
+
+def test_an_azure_compute_name_runs_locally_with_a_warning():
+    with pytest.warns(HypersweepWarning, match="'cpu-cluster' is an Azure ML compute"):
+        src = ScriptRunConfig(".", "t.py", compute_target="cpu-cluster")
+    assert src.compute_target == {"type": "local"}
+
+
+def test_environments_from_conda_and_pip_files(tmp_path):
+    conda = tmp_path / "conda.yml"
+    conda.write_text("dependencies: [python=3.11, scikit-learn]\n")
+    with pytest.warns(HypersweepWarning, match="install the packages of"):
+        env = Environment.from_conda_specification(name="sk", file_path=str(conda))
+    assert env.name == "sk" and env.register(workspace=None) is env
+    pip = tmp_path / "requirements.txt"
+    pip.write_text("scikit-learn\n")
+    with pytest.warns(HypersweepWarning):
+        env = Environment.from_pip_requirements("sk", pip)
+    src = ScriptRunConfig(".", "t.py", environment=env)
+    assert src.environment is env
+
+
+def test_a_curated_environment_and_a_user_managed_interpreter():
+    with pytest.warns(HypersweepWarning, match="AzureML-sklearn"):
+        env = Environment.get(workspace=None, name="AzureML-sklearn-1.0-ubuntu20.04-py38-cpu")
+    env.python.user_managed_dependencies = True
+    env.python.interpreter_path = sys.executable
+    assert env.python_interpreter == sys.executable
+    assert env.to_json()["python_interpreter"] == sys.executable
+    env.environment_variables = {"1X": "a"}  # assigned later: checked when it is used
+    with pytest.raises(Exception, match="environment_variables"):
+        env.to_json()
