@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
+import inspect
 import math
 import numbers
 import os
+from collections.abc import Callable
 from typing import Any
 
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError
@@ -86,3 +90,42 @@ def process_text(field: str, value: str, *, error=ConfigurationError) -> str:
         raise error(f"{field} is not encodable text (it holds a lone surrogate); got "
                     f"{describe(value)}") from None
     return value
+
+
+def checked_arguments(init: Callable[..., None]) -> Callable[..., None]:
+    """Decorate a public ``__init__`` so that a misspelt, missing or extra argument raises
+    :class:`ConfigurationTypeError` naming it, the nearest valid name and what is allowed
+    (still a ``TypeError``), instead of Python's bare message: a HyperDrive user moving
+    code over meets ``max_total_run=`` or ``slack_factr=`` before anything runs."""
+    signature = inspect.signature(init)
+    owner = init.__qualname__.split(".")[0]
+    public = [name for name, p in signature.parameters.items()
+              if name != "self" and not name.startswith("_")
+              and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+
+    @functools.wraps(init)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            raise ConfigurationTypeError(_argument_problem(owner, exc, kwargs, public,
+                                                           signature, takes_any)) from None
+        init(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _argument_problem(owner: str, exc: TypeError, kwargs: dict[str, Any], public: list[str],
+                      signature: inspect.Signature, takes_any: bool) -> str:
+    unknown = [k for k in kwargs if k not in signature.parameters] if not takes_any else []
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], public, n=1)
+        hint = f"did you mean {near[0]!r}?" if near else "allowed: " + ", ".join(public)
+        return f"{owner}: unknown argument {unknown[0]!r}; {hint}"
+    missing = [name for name, p in signature.parameters.items()
+               if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+               and name != "self" and name not in kwargs]
+    if missing and "missing" in str(exc):
+        return f"{owner}: {missing[-1]} is required (arguments: {', '.join(public)})"
+    return f"{owner}: {exc} (arguments: {', '.join(public)})"

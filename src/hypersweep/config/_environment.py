@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from hypersweep._checks import describe, process_text
+from hypersweep._checks import checked_arguments, describe, process_text
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepWarning
 
 __all__ = ["Environment", "PythonSection"]
@@ -24,6 +24,7 @@ class Environment:
     ``environment_variables`` are added to the inherited environment.
     """
 
+    @checked_arguments
     def __init__(self, name: str = "local", *, python_interpreter: str | None = None,
                  environment_variables: Mapping[str, str] | None = None) -> None:
         self.python = PythonSection(self)

@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from hypersweep._checks import describe, integer, number, text
+from hypersweep._checks import checked_arguments, describe, integer, number, text
 from hypersweep.config._script import ScriptRunConfig
 from hypersweep.config._spec import SweepSpec
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepWarning
@@ -43,6 +43,7 @@ class HyperDriveConfig:
     ``compat="azure"``), and ``allow_early_termination_with_bayesian``.
     """
 
+    @checked_arguments
     def __init__(self, hyperparameter_sampling: ParameterSampling | None = None,
                  primary_metric_name: str | None = None,
                  primary_metric_goal: PrimaryMetricGoal | str | None = None,

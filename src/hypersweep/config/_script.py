@@ -7,7 +7,15 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hypersweep._checks import describe, integer, is_number, number, process_text, text
+from hypersweep._checks import (
+    checked_arguments,
+    describe,
+    integer,
+    is_number,
+    number,
+    process_text,
+    text,
+)
 from hypersweep.config._environment import Environment
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepWarning
 
@@ -44,6 +52,7 @@ class ScriptRunConfig:
     "max_retries": 1, ...}`` (options of :class:`~hypersweep.execution._ray.RayExecutor`).
     """
 
+    @checked_arguments
     def __init__(self, source_directory: str | os.PathLike = ".", script: str | None = None,
                  arguments: Sequence[Any] | None = None, run_config: Any = None,
                  _telemetry_values: Any = None, compute_target: Any = None,

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
-from hypersweep._checks import describe, is_int
+from hypersweep._checks import checked_arguments, describe, is_int
 from hypersweep.errors import ConfigurationError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
@@ -47,6 +47,7 @@ class AsyncHyperBandPolicy(EarlyTerminationPolicy):
 
     policy_name = "asha"
 
+    @checked_arguments
     def __init__(self, min_interval: int = 1, reduction_factor: int = 3,
                  max_interval: int | None = None) -> None:
         super().__init__()

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from fractions import Fraction
 from typing import Any
 
+from hypersweep._checks import checked_arguments
 from hypersweep.errors import ConfigurationError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
@@ -69,6 +70,7 @@ class BanditPolicy(EarlyTerminationPolicy):
 
     policy_name = "bandit"
 
+    @checked_arguments
     def __init__(self, evaluation_interval: int = 1, slack_factor: float | None = None,
                  slack_amount: float | None = None, delay_evaluation: int = 0) -> None:
         super().__init__(evaluation_interval, delay_evaluation)

@@ -12,7 +12,7 @@ import abc
 from collections.abc import Mapping, Sequence, Set
 from typing import Any, ClassVar
 
-from hypersweep._checks import integer
+from hypersweep._checks import checked_arguments, integer
 from hypersweep.goal import PrimaryMetricGoal
 
 __all__ = ["EarlyTerminationPolicy", "NoTerminationPolicy"]
@@ -28,6 +28,7 @@ class EarlyTerminationPolicy(abc.ABC):
 
     policy_name: ClassVar[str]
 
+    @checked_arguments
     def __init__(self, evaluation_interval: int = 1, delay_evaluation: int = 0) -> None:
         # SPEC §4: an evaluation_interval <= 0 is accepted and treated as 1
         self._evaluation_interval = integer("evaluation_interval", evaluation_interval)
@@ -77,6 +78,7 @@ class NoTerminationPolicy(EarlyTerminationPolicy):
 
     policy_name = "none"
 
+    @checked_arguments
     def __init__(self) -> None:
         super().__init__()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence, Set
 
+from hypersweep._checks import checked_arguments
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
 from hypersweep.policy._series import prefix_best_score, prefix_mean_score
@@ -53,6 +54,7 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
 
     policy_name = "median_stopping"
 
+    @checked_arguments
     def __init__(self, evaluation_interval: int = 1, delay_evaluation: int = 0) -> None:
         super().__init__(evaluation_interval, delay_evaluation)
 

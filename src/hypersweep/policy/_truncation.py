@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
-from hypersweep._checks import describe
+from hypersweep._checks import checked_arguments, describe
 from hypersweep.errors import ConfigurationTypeError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
@@ -43,6 +43,7 @@ class TruncationSelectionPolicy(EarlyTerminationPolicy):
 
     policy_name = "truncation_selection"
 
+    @checked_arguments
     def __init__(self, truncation_percentage: int, evaluation_interval: int = 1,
                  delay_evaluation: int = 0, exclude_finished_jobs: bool = False) -> None:
         super().__init__(evaluation_interval, delay_evaluation)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hypersweep._checks import describe, is_number
+from hypersweep._checks import checked_arguments, describe, is_number
 from hypersweep.errors import ConfigurationTypeError, SearchSpaceError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.sampling import _bayes as bayes
@@ -37,6 +37,7 @@ class BayesianParameterSampling(ParameterSampling):
 
     sampling_name = "bayesian"
 
+    @checked_arguments
     def __init__(self, parameter_space: Mapping[str, Any], properties: Mapping | None = None,
                  *, seed: int | None = None, allow_all_expressions: bool = False) -> None:
         super().__init__(parameter_space, properties, seed=seed)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from hypersweep._checks import checked_arguments
 from hypersweep.errors import SearchSpaceError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.sampling._base import Observation, ParameterSampling
@@ -26,6 +27,7 @@ class GridParameterSampling(ParameterSampling):
     sampling_name = "grid"
     uses_results = False
 
+    @checked_arguments
     def __init__(self, parameter_space: Mapping[str, Any],
                  properties: Mapping | None = None) -> None:
         super().__init__(parameter_space, properties, seed=0)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
+from hypersweep._checks import checked_arguments
 from hypersweep.errors import ConfigurationError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.sampling._base import Observation, ParameterSampling
@@ -40,6 +41,7 @@ class RandomParameterSampling(ParameterSampling):
     sampling_name = "random"
     uses_results = False
 
+    @checked_arguments
     def __init__(self, parameter_space: Mapping[str, Any], properties: Mapping | None = None,
                  *, seed: int | None = None, rule: str = "random") -> None:
         super().__init__(parameter_space, properties, seed=seed)

@@ -40,3 +40,25 @@ def test_a_curated_environment_and_a_user_managed_interpreter():
     env.environment_variables = {"1X": "a"}  # assigned later: checked when it is used
     with pytest.raises(Exception, match="environment_variables"):
         env.to_json()
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda: __import__("hypersweep").HyperDriveConfig(max_total_run=2),
+     "HyperDriveConfig: unknown argument 'max_total_run'; did you mean 'max_total_runs'?"),
+    (lambda: __import__("hypersweep").BanditPolicy(slack_factr=0.1),
+     "BanditPolicy: unknown argument 'slack_factr'; did you mean 'slack_factor'?"),
+    (lambda: __import__("hypersweep").MedianStoppingPolicy(delay_evalution=5),
+     "did you mean 'delay_evaluation'?"),
+    (lambda: ScriptRunConfig(argumnts=[]), "did you mean 'arguments'?"),
+    (lambda: __import__("hypersweep").TruncationSelectionPolicy(),
+     "TruncationSelectionPolicy: truncation_percentage is required"),
+    (lambda: __import__("hypersweep").RandomParameterSampling(space={}),
+     "RandomParameterSampling: unknown argument 'space'; allowed: parameter_space"),
+])
+def test_a_misspelt_or_missing_argument_is_named_with_what_is_allowed(make, expected):
+    from hypersweep import ConfigurationTypeError
+
+    with pytest.raises(ConfigurationTypeError) as info:
+        make()
+    assert expected in str(info.value)
+    assert isinstance(info.value, TypeError)  # what Python itself would have raised
