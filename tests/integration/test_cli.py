@@ -27,12 +27,13 @@ def cli(ws, *args, check=True, timeout=120):
 
 @pytest.fixture
 def sweep_yml(source, tmp_path):
-    def make(mode="ok", total=4, concurrency=2, sleep=0.0, name="clitest"):
+    def make(mode="ok", total=4, concurrency=2, sleep=0.0, name="clitest", extra=""):
         data = {
             "experiment_name": name,
             "trial": {"code": str(source),
                       "command": f"python behave.py --mode {mode} --sleep {sleep} "
-                                 "--x ${{search_space.x}} --steps ${{search_space.steps}}",
+                                 "--x ${{search_space.x}} --steps ${{search_space.steps}}"
+                                 + extra,
                       "environment_variables": {"HS_TEST_NOTE": "a b"}},
             "search_space": {"x": {"type": "uniform", "min_value": 0, "max_value": 1},
                              "steps": {"type": "choice", "values": [2, 3]}},
@@ -95,6 +96,28 @@ def test_run_then_read_commands(tmp_path, sweep_yml, source):
     assert "already ended (Completed)" in out.stdout
     assert json.loads(cli(ws, "status", "clitest", "--json").stdout)["experiment"][
         "status"] == "Completed"
+
+
+def test_re_runs_never_write_into_the_recorded_runs_outputs(tmp_path, sweep_yml):
+    """A ${{outputs.x}} placeholder was filled with the run's own outputs/ folder: the
+    re-run commands point it elsewhere, so what the best run saved is never overwritten."""
+    ws = str(tmp_path / "ws")
+    cli(ws, "run", sweep_yml(total=1, extra=" --out ${{outputs.model}}"))
+    best = json.loads(cli(ws, "best", "clitest", "--json").stdout)
+    recorded = [a for a in best["arguments"] if a.endswith("outputs")]
+    assert len(recorded) == 1 and os.path.isabs(recorded[0])
+    assert recorded[0] not in best["command"] and "outputs" in best["command"]
+    assert "mkdir -p outputs && " in cli(ws, "best", "clitest").stdout
+    def saved():
+        return {n: open(os.path.join(recorded[0], n), "rb").read()
+                for n in sorted(os.listdir(recorded[0]))}
+
+    before = saved()
+    folder = tmp_path / "again"
+    cli(ws, "rerun", best["run_id"], "--dir", str(folder))
+    ran = json.loads((folder / "outputs" / "times.json").read_text())
+    assert str(folder / "outputs") in ran["argv"] and recorded[0] not in ran["argv"]
+    assert saved() == before
 
 
 def test_status_says_why_a_run_failed(tmp_path, sweep_yml):

@@ -215,7 +215,10 @@ def _best_data(run) -> dict[str, Any] | None:
             "metric": run.primary_metric_name,
             "value": best._row["primary_best"], "hyperparameters": best.hyperparameters,
             "arguments": details["runDefinition"]["arguments"],
-            "command": details["runDefinition"]["command"],
+            # a ${{outputs.x}} path was the run's own outputs/ folder: a re-run must not
+            # write over what the run saved, so it writes to ./outputs where it runs
+            "command": _away_from(details["runDefinition"]["command"], best._row["run_dir"],
+                                  "outputs"),
             # the sweep's own variables (environment_variables), which the script may read
             "environment": dict(spec.get("environment_variables") or {}),
             # re-run from the user's source folder: running in the snapshot would write
@@ -236,7 +239,10 @@ def _print_best(run) -> None:
         print(f"  {key} = {fmt(value)}")
     if data["cwd"]:
         env = "".join(f"{k}={shlex.quote(v)} " for k, v in data["environment"].items())
-        print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {env}"
+        mkdir = "mkdir -p outputs && " if any(
+            t == "outputs" or t.startswith("outputs/") or "=outputs/" in t
+            for t in data["command"]) else ""
+        print(f"re-run it:\n  cd {shlex.quote(data['cwd'])} && {mkdir}{env}"
               f"{shlex.join(data['command'])}")
     print("or exactly as it ran, in a copy of the code it ran:\n"
           f"  hypersweep rerun {data['run_id']}")
@@ -303,7 +309,8 @@ def cmd_rerun(args: Any) -> int:
         raise ConfigurationError(f"rerun: the snapshot of {row['experiment_id']} is missing "
                                  f"({snapshot!r})")
     shutil.copytree(snapshot, target, symlinks=True)
-    command = list(row["command"])
+    os.makedirs(os.path.join(target, "outputs"), exist_ok=True)
+    command = _away_from(row["command"], row["run_dir"], os.path.join(target, "outputs"))
     if not os.path.exists(command[0]) and os.path.basename(command[0]).startswith("python"):
         command[0] = sys.executable  # the sweep's interpreter is gone: use this one
     env = {k: v for k, v in os.environ.items()
@@ -312,6 +319,13 @@ def cmd_rerun(args: Any) -> int:
     env.update(hyperparameter_env(spec.space, row["params"]))
     print(f"re-running {row['id']} in {target}:\n  {shlex.join(command)}", flush=True)
     return subprocess.run(command, cwd=target, env=env, check=False).returncode
+
+
+def _away_from(command: list[str], run_dir: str, outputs: str) -> list[str]:
+    """``command`` with every path into the run's outputs/ folder (a filled
+    ``${{outputs.x}}``) pointed at ``outputs`` instead."""
+    recorded = os.path.join(run_dir, "outputs")
+    return [token.replace(recorded, outputs) for token in command]
 
 
 def _read(path: str) -> str:
