@@ -21,7 +21,10 @@ __all__ = ["duration_reason", "policy_decisions", "sweep_outcome", "timed_out"]
 def duration_reason(spec: SweepSpec, started: float, now: float) -> str | None:
     """Why the sweep must stop now for its duration limit (None while time remains)."""
     if now >= started + spec.max_duration_minutes * 60:
-        return f"max_duration_minutes ({spec.max_duration_minutes:g}) reached"
+        minutes = spec.max_duration_minutes
+        said = f"{minutes:g}" if minutes >= 1 and minutes == int(minutes) else \
+            f"{minutes:g}, i.e. {minutes * 60:g} s"
+        return f"max_duration_minutes ({said}) reached"
     return None
 
 

@@ -85,6 +85,7 @@ def policy_from_v2(data: Mapping[str, Any] | None) -> EarlyTerminationPolicy:
 def _snake_keys(data: Mapping[Any, Any]) -> dict[str, Any]:
     """The mapping with camelCase keys in snake_case (``policyType`` becomes ``type``)."""
     result: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
     for key, value in data.items():
         if not isinstance(key, str):
             raise ConfigurationTypeError(
@@ -93,14 +94,16 @@ def _snake_keys(data: Mapping[Any, Any]) -> dict[str, Any]:
         name = "type" if name == "policy_type" else name
         if name in result:
             raise ConfigurationError(
-                f"early_termination: {key!r} repeats an option already given as {name!r}")
+                f"early_termination: {key!r} and {spelled[name]!r} are the same option; "
+                "give it once")
         result[name] = value
+        spelled[name] = key
     return result
 
 
 def _kind(value: Any) -> str:
     """The canonical type name for ``value`` (``MedianStopping`` → ``median_stopping``)."""
-    names = [name for name in _KINDS if name != "none"]
+    names = list(_KINDS)
     if value is None:
         raise ConfigurationError(
             f"early_termination: type is required, one of {', '.join(names)}")
@@ -112,7 +115,8 @@ def _kind(value: Any) -> str:
     canonical = {name.replace("_", ""): name for name in _KINDS}
     kind = canonical.get(squashed) or _ALIASES.get(squashed)
     if kind is None:
-        near = difflib.get_close_matches(value.lower(), names, n=1, cutoff=0.5)
+        near = (["asha"] if "hyperband" in squashed or "halving" in squashed
+                else difflib.get_close_matches(value.lower(), names, n=1, cutoff=0.5))
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise ConfigurationError(
             f"early_termination: type must be one of {', '.join(names)}, got {value!r}{hint}")

@@ -23,7 +23,7 @@ def run(rid, values, status=RunStatus.RUNNING, started=0.0):
 def test_duration_limit():
     assert duration_reason(SPEC, started=100.0, now=129.9) is None
     assert duration_reason(SPEC, started=100.0, now=130.0) == \
-        "max_duration_minutes (0.5) reached"
+        "max_duration_minutes (0.5, i.e. 30 s) reached"
 
 
 def test_trial_timeout_only_for_running_runs():

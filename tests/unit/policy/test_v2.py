@@ -93,6 +93,10 @@ INVALID = [
      "truncation_percentage"),
     ({"type": "asha", "reduction_factor": 1}, ConfigurationError, "reduction_factor"),
     ({"type": "none", "slack_factor": 0.1}, ConfigurationError, "no options"),
+    ({"type": "hyperband"}, ConfigurationError, "did you mean 'asha'"),
+    ({"type": "bogus"}, ConfigurationError, "asha, none"),
+    ({"policyType": "bandit", "type": "median_stopping"}, ConfigurationError,
+     "'type' and 'policyType' are the same option"),
 ]
 
 
