@@ -141,7 +141,11 @@ class Run:
                               "script": row["command"][1] if len(row["command"]) > 1 else None},
             "hyperparameters": dict(row["params"]), "exitCode": row["exit_code"],
             "terminationReason": row["message"], "error": row["log_tail"] if row["status"]
-            == "Failed" else None, "warnings": [row["message"]] if row["message"] else [],
+            == "Failed" else None,
+            # a completed run's message is a warning (the metric was never logged, say);
+            # a failed or canceled run's is why it ended: terminationReason, not a warning
+            "warnings": [row["message"]] if row["message"] and row["status"] == "Completed"
+            else [],
             "properties": {"pid": row["pid"], "resumed_from": row["resumed_from"],
                            "bad_metric_lines": row["bad_lines"]},
             "logFiles": {"logs/std_log.txt": self.log_path},
