@@ -198,6 +198,15 @@ def test_files_and_download(workspace, source, tmp_path):
     target = child.download_file("outputs/times.json", str(tmp_path))
     with open(target) as fh:
         assert json.load(fh)["argv"][:2] == ["--mode", "ok"]
+    # Azure ML's other read idioms
+    written = child.download_files(prefix="outputs", output_directory=str(tmp_path / "all"))
+    assert written == [str(tmp_path / "all" / "outputs" / "times.json")]
+    assert child.download_files("outputs/", str(tmp_path / "flat"), append_prefix=False) == \
+        [str(tmp_path / "flat" / "times.json")]
+    assert child.properties["pid"] == child.get_details()["properties"]["pid"] > 0
+    assert hd.get_tags() == hd.tags == {}
+    assert [c.id for c in hd.get_children(status="Completed")] == [child.id]
+    assert hd.get_children(tags="no-such-tag") == []
 
 
 def test_background_submit_returns_at_once_and_completes(workspace, source):

@@ -6,6 +6,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from hypersweep.experiment._runs import Run, _iso
@@ -176,9 +177,28 @@ class HyperDriveRun:
                 rows += self._store.runs(parent)
         return rows
 
-    def get_children(self, include_resume_from_runs: bool = False) -> list[Run]:
-        """Child runs in creation order."""
-        return [self._run(r) for r in self._child_rows(include_resume_from_runs)]
+    def get_children(self, include_resume_from_runs: bool = False,
+                     tags: str | Mapping[str, Any] | None = None,
+                     status: str | None = None) -> list[Run]:
+        """Child runs in creation order; ``tags`` keeps those with this tag (a name) or
+        these tag values (a dict; a None value matches any), ``status`` those in it."""
+        rows = self._child_rows(include_resume_from_runs)
+        if status is not None:
+            rows = [r for r in rows if r["status"] == status]
+        if tags is not None:
+            wanted = {tags: None} if isinstance(tags, str) else dict(tags)
+            rows = [r for r in rows if all(
+                k in (r["tags"] or {}) and (v is None or (r["tags"] or {})[k] == str(v))
+                for k, v in wanted.items())]
+        return [self._run(r) for r in rows]
+
+    def get_tags(self) -> dict[str, str]:
+        """The tags given to ``submit(config, tags=...)``."""
+        return dict(self._refresh()["tags"] or {})
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return self.get_tags()
 
     def _run(self, row: dict[str, Any]) -> Run:
         return Run(self.experiment, row["id"], _row=row)

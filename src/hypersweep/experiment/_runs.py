@@ -118,6 +118,15 @@ class Run:
     def tags(self) -> dict[str, str]:
         return self.get_tags()
 
+    @property
+    def properties(self) -> dict[str, object]:
+        """Facts of the run (process id, the run it resumed, skipped channel lines), as
+        ``get_details()['properties']``."""
+        return dict(self.get_details()["properties"])  # type: ignore[arg-type]
+
+    def get_properties(self) -> dict[str, object]:
+        return self.properties
+
     # -- metrics -------------------------------------------------------------------------
     def get_metrics(self, name: str | None = None) -> dict[str, object]:
         """name → value (scalar if logged once, a list if more; lists, rows and tables as
@@ -181,6 +190,27 @@ class Run:
 
         shutil.copyfile(source, target)
         return target
+
+    def download_files(self, prefix: str | None = None, output_directory: str | None = None,
+                       output_paths: list[str] | None = None, append_prefix: bool = True
+                       ) -> list[str]:
+        """Copy every file whose name starts with ``prefix`` (all: None) into
+        ``output_directory`` (default: the current folder), keeping the name's folders
+        (without ``prefix`` when ``append_prefix`` is False); returns the paths written."""
+        names = [n for n in self.get_file_names() if prefix is None or n.startswith(prefix)]
+        if output_paths is not None and len(output_paths) != len(names):
+            from hypersweep.errors import ConfigurationError
+
+            raise ConfigurationError(f"download_files: output_paths names {len(output_paths)} "
+                                     f"path(s) for {len(names)} file(s): {', '.join(names)}")
+        written = []
+        for i, name in enumerate(names):
+            rel = name if append_prefix or not prefix else name[len(prefix):].lstrip("/")
+            target = output_paths[i] if output_paths is not None else \
+                os.path.join(output_directory or ".", *rel.split("/"))
+            os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+            written.append(self.download_file(name, target))
+        return written
 
     def wait_for_completion(self, show_output: bool = False, poll: float = 0.5
                             ) -> dict[str, object]:
