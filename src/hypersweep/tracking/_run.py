@@ -28,6 +28,16 @@ if TYPE_CHECKING:
 __all__ = ["OfflineRun", "ScriptRun"]
 
 
+class _Named:
+    """What ``run.experiment`` and ``run.parent`` give a script: an id and a name."""
+
+    def __init__(self, id: str, name: str) -> None:
+        self.id, self.name = id, name
+
+    def __repr__(self) -> str:
+        return f"<{self.id}>"
+
+
 class _BaseRun:
     """The logging API (Azure ML's ``Run`` names) shared by :class:`ScriptRun` and
     :class:`OfflineRun`."""
@@ -38,6 +48,7 @@ class _BaseRun:
         self._id, self._experiment, self._sweep_id = run_id, experiment_name, sweep_id
         self._output_dir, self._resume_from = output_dir, resume_from
         self._parameters = dict(parameters or {})
+        self._tags: dict[str, str] = {}
 
     # -- identity --------------------------------------------------------------------
     @property
@@ -62,6 +73,17 @@ class _BaseRun:
     def sweep_id(self) -> str | None:
         """The id of the sweep (HyperDrive's parent run), or None outside a sweep."""
         return self._sweep_id
+
+    @property
+    def experiment(self) -> _Named:
+        """Azure ML's ``run.experiment``: an object with the experiment's ``name``."""
+        return _Named(self._experiment, self._experiment)
+
+    @property
+    def parent(self) -> _Named | None:
+        """Azure ML's ``run.parent``: the sweep (``id``), or None outside a sweep. Read
+        it on the controller's side: ``HyperDriveRun(experiment, run.parent.id)``."""
+        return _Named(self._sweep_id, self._experiment) if self._sweep_id else None
 
     @property
     def output_dir(self) -> str:
@@ -135,7 +157,9 @@ class _BaseRun:
     def tag(self, key: str, value: object = None) -> None:
         """Set tag ``key`` on the run to ``str(value)`` (``""`` when no value is given)."""
         key = check_name(key, "tag name")
-        self._emit({"kind": "tag", "name": key, "value": "" if value is None else str(value)})
+        text = "" if value is None else str(value)
+        self._tags[key] = text
+        self._emit({"kind": "tag", "name": key, "value": text})
 
     def set_tags(self, tags: Mapping[str, object]) -> None:
         """Set several tags: ``run.set_tags({"model": "mlp", "data": "digits"})``."""
@@ -144,6 +168,14 @@ class _BaseRun:
                                   f"{show(tags)} ({type(tags).__name__})")
         for key, value in tags.items():
             self.tag(key, value)
+
+    def add_properties(self, properties: Mapping[str, object]) -> None:
+        """Azure ML's run properties; here they are tags, read back with the run's tags."""
+        self.set_tags(properties)
+
+    def get_tags(self) -> dict[str, str]:
+        """The tags this script set so far (those given to the sweep are not included)."""
+        return dict(self._tags)
 
     # -- files (Azure ML's Run.log_image and Run.upload_file) -------------------------
     def log_image(self, name: str, path: str | None = None, plot: object = None,

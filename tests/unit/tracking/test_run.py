@@ -58,6 +58,16 @@ def test_set_tags_writes_one_tag_line_each(channel):
                                 {"kind": "tag", "name": "epochs", "value": "20"}]
 
 
+def test_azure_run_idioms_in_a_script(channel):
+    run = tracking.get_context()
+    assert run.experiment.name == "digits" and run.parent.id == "HD_0123abcd"
+    run.add_properties({"data": "v2"})
+    run.tag("model", "mlp")
+    assert run.get_tags() == {"data": "v2", "model": "mlp"}
+    assert records(channel) == [{"kind": "tag", "name": "data", "value": "v2"},
+                                {"kind": "tag", "name": "model", "value": "mlp"}]
+
+
 def test_repeated_logs_keep_their_order_as_a_series(channel):
     run = tracking.get_context()
     for i in range(200):
