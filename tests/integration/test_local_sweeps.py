@@ -242,3 +242,26 @@ def test_a_single_child_run_can_be_canceled_while_the_sweep_goes_on(workspace, s
     assert hd.get_status() == "Completed"
     assert first.cancel() is False and second.cancel() is False  # already ended
     assert processes_left(hd.id) == []
+
+
+def test_a_sampler_that_fails_ends_the_sweep_failed_not_stranded(workspace, source,
+                                                                  monkeypatch):
+    """A sampler bug must not kill the controller and leave the sweep Running for ever:
+    the sweep ends Failed, saying why, after its running runs."""
+    from hypersweep.sampling._random import RandomParameterSampling as Sampler
+
+    real, calls = Sampler.suggest, []
+
+    def flaky(self, history, n, **kwargs):
+        calls.append(n)
+        if len(calls) > 1:
+            raise OverflowError("cannot convert float infinity to integer")
+        return real(self, history, n, **kwargs)
+
+    monkeypatch.setattr(Sampler, "suggest", flaky)
+    hd = sweep(workspace, source, RandomParameterSampling({"x": uniform(0, 1)}, seed=1),
+               max_total_runs=4, max_concurrent_runs=1)
+    assert hd.get_status() == "Failed"
+    assert "the sampler failed: OverflowError" in hd.get_details()["message"]
+    assert [c.get_status() for c in hd.get_children()] == ["Completed"]
+    assert processes_left(hd.id) == []

@@ -20,6 +20,7 @@ import os
 import socket
 import sys
 import time
+import traceback
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -291,7 +292,16 @@ class Controller:
         new = self._resumed_runs(slots)
         slots -= len(new)
         if slots > 0:
-            suggestions = self.sampler.suggest(self._history(), slots, goal=self.goal)
+            try:
+                suggestions = self.sampler.suggest(self._history(), slots, goal=self.goal)
+            except Exception as exc:  # a sampler bug must end the sweep, not strand it
+                self.stopping = f"the sampler failed: {type(exc).__name__}: {exc}"
+                self.final_status = ExperimentStatus.FAILED
+                traceback.print_exc(file=sys.stderr)  # the controller's log
+                for run in new:  # resumed runs made just now: nothing of them was stored
+                    del self.runs[run.id]
+                    self._live.discard(run.id)
+                return
             if len(suggestions) < slots:
                 self.exhausted = True
             new += [self._new_run(p) for p in suggestions]

@@ -1,7 +1,7 @@
 """Bayesian sampling: the HyperDrive-compatible configuration and its validation.
 
-HyperDrive accepts only ``choice``, ``uniform`` and ``quniform`` here (``quniform`` with
-whole-number bounds, and a ``choice`` of all numbers or all strings). Beyond HyperDrive,
+HyperDrive accepts only ``choice``, ``uniform`` and ``quniform`` here (any ``choice``:
+its values are categories, so numbers, strings and None may be mixed). Beyond HyperDrive,
 ``allow_all_expressions=True`` lets every expression type through: the model works in a
 transformed space (log for log expressions, the normal's quantiles for normal ones).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hypersweep._checks import checked_arguments, describe, is_number
+from hypersweep._checks import checked_arguments, describe
 from hypersweep.errors import ConfigurationTypeError, SearchSpaceError
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.sampling import _bayes as bayes
@@ -56,18 +56,6 @@ class BayesianParameterSampling(ParameterSampling):
                 f"{where}: Bayesian sampling supports only choice, uniform and quniform "
                 f"(as HyperDrive), got {expr!r}; pass allow_all_expressions=True to use "
                 "every expression type")
-        if isinstance(expr, QUniform) and not self._allow_all and not all(
-                float(a).is_integer() for a in expr.args):
-            raise SearchSpaceError(
-                f"{where}: Bayesian sampling needs quniform with whole-number min_value, "
-                f"max_value and q, got {expr!r}")
-        if isinstance(expr, Choice):
-            values = expr.values()
-            kinds = {_value_kind(v) for v in values}
-            if len(kinds) > 1:
-                raise SearchSpaceError(
-                    f"{where}: Bayesian sampling needs choice values that are all numbers or "
-                    f"all strings, got a mix: {list(values)!r}")
 
     @property
     def allow_all_expressions(self) -> bool:
@@ -84,10 +72,3 @@ class BayesianParameterSampling(ParameterSampling):
         return bayes.suggest(self.space, history, n, goal=PrimaryMetricGoal.parse(goal),
                              seed=self.seed)
 
-
-def _value_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if is_number(value):
-        return "number"
-    return type(value).__name__

@@ -65,8 +65,20 @@ class _Numeric(ParameterExpression):
                 raise SearchSpaceError(
                     f"{self.name} bounds are natural-log exponents; exp({b!r}) overflows "
                     "(allowed: at most 700)")
+            if not math.isfinite(float(b) - float(a)):
+                raise SearchSpaceError(
+                    f"{self.name} range max_value - min_value overflows, got "
+                    f"min_value={a!r}, max_value={b!r}")
         elif b < 0:
             raise SearchSpaceError(f"{self.name} sigma must be >= 0, got {b!r}")
+        elif self._log and a + 10 * b > 700:
+            raise SearchSpaceError(
+                f"{self.name} draws exp(N(mu, sigma)), which overflows beyond exp(709): "
+                f"mu + 10·sigma must be at most 700, got mu={a!r}, sigma={b!r}")
+        elif abs(a) + 10 * b > 1e300:
+            raise SearchSpaceError(
+                f"{self.name} |mu| + 10·sigma must be at most 1e300 (larger values "
+                f"overflow), got mu={a!r}, sigma={b!r}")
         if self._quantized:
             q = _num(self.name, "q", q)
             if q <= 0:
@@ -126,9 +138,11 @@ class _Numeric(ParameterExpression):
             k = v / self._q
             if not math.isclose(k, round(k), rel_tol=1e-9, abs_tol=1e-9):
                 return False
-            lo, hi = self._range()
-            return lo is None or (round(lo / self._q) * self._q - 1e-9 * abs(v) - 1e-12 <= v
-                                  <= round(hi / self._q) * self._q + 1e-9 * abs(v) + 1e-12)
+            if self._base != "uniform":
+                return True
+            k_lo, k_hi = self._k_range()
+            return (k_lo * self._q - 1e-9 * abs(v) - 1e-12 <= v
+                    <= k_hi * self._q + 1e-9 * abs(v) + 1e-12)
         lo, hi = self._range()
         if lo is None:
             return not self._log or v > 0
@@ -146,18 +160,28 @@ class _Numeric(ParameterExpression):
     def is_discrete(self) -> bool:
         return self._quantized and self._base == "uniform"
 
+    def _k_range(self) -> tuple[int, int]:
+        """The multiples k of q that can be drawn: round(x / q) = k for x in a part of
+        [lo, hi] of positive length. (A k reached only at an end point, such as 0 for
+        quniform(16, 128, 32) at x = 16 exactly, has probability 0 and is left out.)"""
+        lo, hi = self._range()
+        assert lo is not None and hi is not None
+        if lo == hi:  # a single point: qloguniform(a, a, q)
+            k = int(np.round(lo / self._q))
+            return k, k
+        return math.floor(lo / self._q - 0.5) + 1, math.ceil(hi / self._q + 0.5) - 1
+
     @property
     def cardinality(self) -> float:
         if not self.is_discrete:
             return math.inf
-        lo, hi = self._range()
-        return round(hi / self._q) - round(lo / self._q) + 1
+        k_lo, k_hi = self._k_range()
+        return k_hi - k_lo + 1
 
     def values(self) -> tuple[Any, ...]:
         if not self.is_discrete:
             return super().values()
-        lo, hi = self._range()
-        k_lo, k_hi = round(lo / self._q), round(hi / self._q)
+        k_lo, k_hi = self._k_range()
         if k_hi - k_lo > 1_000_000:
             raise SearchSpaceError(f"{self!r} has more than a million values")
         return tuple(self._quantize(np.arange(k_lo, k_hi + 1, dtype=float) * self._q))

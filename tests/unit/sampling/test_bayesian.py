@@ -247,3 +247,20 @@ def test_trials_in_flight_near_a_clear_incumbent_refine_it_without_repeating(see
     closest = min(np.linalg.norm(a - b) for i, a in enumerate(points) for b in points[:i])
     assert closest > 0.005
     assert max(np.linalg.norm(p - incumbent) for p in points) < 0.15
+
+
+def test_any_choice_and_any_quniform_are_accepted_as_hyperdrive_accepts_them():
+    """The source document: Bayesian sampling supports choice, uniform and quniform; a
+    choice's values are categories (None, numbers and strings may be mixed) and quniform
+    needs no whole-number bounds."""
+    from hypersweep import BayesianParameterSampling, choice, quniform
+    from hypersweep.sampling import Observation
+
+    sampling = BayesianParameterSampling({"max_depth": choice(None, 5, 10, "auto"),
+                                          "n": quniform(0.5, 10.5, 1)}, seed=3)
+    seen = []
+    for _ in range(12):
+        (params,) = sampling.suggest([Observation(p, float(i)) for i, p in enumerate(seen)], 1)
+        assert params["max_depth"] in (None, 5, 10, "auto") and 0 <= params["n"] <= 11
+        seen.append(params)
+    assert {p["max_depth"] for p in seen} == {None, 5, 10, "auto"}

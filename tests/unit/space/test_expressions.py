@@ -233,3 +233,19 @@ def test_quniform_values_enumerate_the_grid():
 def test_choice_type_errors():
     with pytest.raises(ConfigurationTypeError, match="choice values"):
         choice({"a": 1})
+
+
+@given(st.integers(-50, 50), st.integers(1, 60), st.sampled_from([1, 2, 3, 4, 0.5, 0.25, 32]))
+def test_a_q_expressions_values_are_exactly_the_values_it_can_draw(low, width, q):
+    """values() (and so cardinality, grid and exhaustion) lists a multiple of q iff some
+    part of [lo, hi] of positive length rounds to it: quniform(16, 128, 32) can draw 32..128
+    but not 0, which only x = 16 exactly would give."""
+    import numpy as np
+
+    from hypersweep import quniform
+
+    expr = quniform(low, low + width, q)
+    inner = np.linspace(low, low + width, 20001)[1:-1]  # the open interval, densely
+    reachable = set(expr._quantize(inner))
+    assert set(expr.values()) == reachable
+    assert expr.cardinality == len(reachable)
