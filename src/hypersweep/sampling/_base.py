@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
 from hypersweep._checks import describe, integer
-from hypersweep.errors import ConfigurationTypeError
+from hypersweep.errors import ConfigurationTypeError, HypersweepWarning
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.space import SearchSpace
 
@@ -51,6 +52,9 @@ class ParameterSampling(abc.ABC):
     #: points were tried). When they do not, the controller starts the next trial as soon
     #: as a slot frees, before it has recorded how the ended one finished.
     uses_results: ClassVar[bool] = True
+    #: ``properties`` keys this sampling reads (case-insensitive), as the Azure ML SDK
+    #: passes options; an explicit keyword argument wins over a property.
+    _property_names: ClassVar[tuple[str, ...]] = ("seed",)
 
     def __init__(self, parameter_space: Mapping[str, Any], properties: Mapping | None = None,
                  *, seed: int | None = None) -> None:
@@ -59,6 +63,15 @@ class ParameterSampling(abc.ABC):
             raise ConfigurationTypeError(
                 f"properties must be a dict or None, got {describe(properties)}")
         self._properties = dict(properties or {})
+        known = {str(k).lower(): v for k, v in self._properties.items()}
+        unknown = sorted(str(k) for k in self._properties
+                         if str(k).lower() not in self._property_names)
+        if unknown:
+            warnings.warn(f"{type(self).__name__}: properties {', '.join(map(repr, unknown))} "
+                          f"are not used (known: {', '.join(self._property_names) or 'none'})",
+                          HypersweepWarning, stacklevel=3)
+        if seed is None and "seed" in self._property_names:
+            seed = known.get("seed")  # Azure ML SDK v1 style: properties={"seed": 5}
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         self._seed = integer("seed", seed, minimum=0)

@@ -26,6 +26,7 @@ class GridParameterSampling(ParameterSampling):
 
     sampling_name = "grid"
     uses_results = False
+    _property_names = ()
 
     @checked_arguments
     def __init__(self, parameter_space: Mapping[str, Any],

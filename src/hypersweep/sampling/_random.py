@@ -40,11 +40,14 @@ class RandomParameterSampling(ParameterSampling):
 
     sampling_name = "random"
     uses_results = False
+    _property_names = ("seed", "rule")
 
     @checked_arguments
     def __init__(self, parameter_space: Mapping[str, Any], properties: Mapping | None = None,
-                 *, seed: int | None = None, rule: str = "random") -> None:
+                 *, seed: int | None = None, rule: str | None = None) -> None:
         super().__init__(parameter_space, properties, seed=seed)
+        if rule is None:
+            rule = {str(k).lower(): v for k, v in self._properties.items()}.get("rule", "random")
         if not isinstance(rule, str) or rule.lower() not in _RULES:
             raise ConfigurationError(f"rule must be one of {', '.join(_RULES)}, got {rule!r}")
         self._rule = rule.lower()

@@ -62,3 +62,17 @@ def test_a_misspelt_or_missing_argument_is_named_with_what_is_allowed(make, expe
         make()
     assert expected in str(info.value)
     assert isinstance(info.value, TypeError)  # what Python itself would have raised
+
+
+def test_sampling_properties_are_read_or_warned_about():
+    from hypersweep import GridParameterSampling, RandomParameterSampling, choice, uniform
+
+    sampling = RandomParameterSampling({"x": uniform(0, 1)}, properties={"Rule": "sobol",
+                                                                         "seed": 5})
+    assert (sampling.rule, sampling.seed) == ("sobol", 5)
+    explicit = RandomParameterSampling({"x": uniform(0, 1)}, {"seed": 5}, seed=6)
+    assert explicit.seed == 6  # the keyword wins
+    with pytest.warns(HypersweepWarning, match="'bogus' are not used"):
+        RandomParameterSampling({"x": uniform(0, 1)}, properties={"bogus": 1})
+    with pytest.warns(HypersweepWarning, match="known: none"):
+        GridParameterSampling({"x": choice(1)}, properties={"seed": 1})
