@@ -200,7 +200,14 @@ def _sampling(algorithm: Any, space: Any) -> tuple[ParameterSampling, bool]:
     if not isinstance(space, Mapping):
         raise ConfigurationTypeError(f"search_space must be a mapping, got {describe(space)}")
     with _in_yaml_words():
-        return kind(dict(space), **options), allow_policy
+        try:
+            return kind(dict(space), **options), allow_policy
+        except (ConfigurationError, ConfigurationTypeError) as exc:
+            text = str(exc)
+            for key in options:  # "seed must be ..." → "sampling_algorithm.seed must be ..."
+                if text.startswith(f"{key} "):
+                    raise type(exc)(f"sampling_algorithm.{text}") from None
+            raise
 
 
 def _policy(data: Any):
