@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -185,6 +186,43 @@ def test_waiting_on_a_sweep_whose_controller_died_says_so(workspace, source):
         hd.wait_for_completion(poll=0.1)
     assert hd.resume(background=False) == "Completed"
     assert len(hd.get_children()) == 3
+
+
+def test_a_resume_racing_a_controller_never_makes_a_second_writer(workspace, source):
+    """Resuming right after submit (before the background controller has recorded its
+    pid), or twice at once, must not start two controllers: one of them would clean up
+    and relaunch the other's runs. The second one is refused; every run keeps its folder
+    and every value, and the lock dies with a SIGKILLed controller."""
+    from hypersweep.experiment._runner import ControllerBusyError, sole_controller
+
+    hd = sweep(workspace, source, RandomParameterSampling({"x": uniform(0, 1)}, seed=5),
+               background=True, max_total_runs=4, max_concurrent_runs=2,
+               arguments=["--steps", "20", "--sleep", "0.05"])
+    # races the controller submit() started; if that one got there first it goes on alone
+    with contextlib.suppress(ControllerBusyError):
+        hd.resume(background=False)
+    hd.wait_for_completion(poll=0.1)
+    assert hd.get_status() == "Completed"
+    children = hd.get_children()
+    assert len(children) == 4 and {c.get_status() for c in children} == {"Completed"}
+    for child in children:
+        assert len(child.get_metrics()["acc"]) == 20
+        assert "logs/std_log.txt" in child.get_file_names()
+    folder = hd._refresh()["artifacts_dir"]
+    with sole_controller(folder, hd.id), pytest.raises(ControllerBusyError, match="already"), \
+            sole_controller(folder, hd.id):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from hypersweep.experiment._runner import sole_controller\n"
+        f"with sole_controller({folder!r}, 'x'):\n print('held', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(ControllerBusyError), sole_controller(folder, hd.id):
+        pass
+    holder.kill()
+    holder.wait()
+    with sole_controller(folder, hd.id):  # free again: the kernel dropped it
+        pass
 
 
 def test_bayesian_warm_start_reads_lr_and_dash_dash_lr_as_one_key(workspace, source):

@@ -348,11 +348,15 @@ def cmd_cancel(args: Any) -> int:
 
 
 def cmd_controller(args: Any) -> int:
-    from hypersweep.experiment._runner import run_sweep
+    from hypersweep.experiment._runner import ControllerBusyError, run_sweep
     from hypersweep.experiment._workspace import Workspace
 
     ws = Workspace(args.workspace, artifacts=args.artifacts)
-    status = run_sweep(ws, args.sweep_id)
+    try:
+        status = run_sweep(ws, args.sweep_id)
+    except ControllerBusyError as exc:  # a second resume: the first controller goes on
+        print(f"hypersweep: {exc}", file=sys.stderr)
+        return 0
     return 0 if status.value != "Failed" else 1
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from hypersweep.controller import Controller
@@ -14,7 +16,8 @@ from hypersweep.errors import ConfigurationError, StoreError
 from hypersweep.execution import Executor, LocalExecutor
 from hypersweep.status import ExperimentStatus
 
-__all__ = ["make_executor", "run_sweep", "store_retry_seconds"]
+__all__ = ["ControllerBusyError", "make_executor", "run_sweep", "sole_controller",
+           "store_retry_seconds"]
 
 RETRY_ENV = "HYPERSWEEP_STORE_RETRY_SECONDS"
 DEFAULT_STORE_RETRY = 600.0
@@ -62,9 +65,36 @@ def run_sweep(workspace: Any, sweep_id: str, *, on_progress: Callable | None = N
     own_retry, store.retry_seconds = store.retry_seconds, min(store.retry_seconds,
                                                               STORE_BLIP_SECONDS)
     try:
-        return _run(store, sweep_id, on_progress, grace_seconds, poll_interval, store_retry)
+        with sole_controller(store.experiment(sweep_id)["artifacts_dir"], sweep_id):
+            return _run(store, sweep_id, on_progress, grace_seconds, poll_interval,
+                        store_retry)
     finally:
         store.retry_seconds = own_retry
+
+
+class ControllerBusyError(ConfigurationError):
+    """Another controller already drives this sweep (DESIGN: one writer)."""
+
+
+@contextlib.contextmanager
+def sole_controller(folder: str, sweep_id: str) -> Iterator[None]:
+    """Hold the sweep's controller lock (an exclusive ``flock`` on ``controller.lock`` in
+    its folder) while a controller runs. Two resumes at once, or a resume racing a
+    controller that has not yet recorded its pid, would otherwise run two writers that
+    reconcile, relaunch and clean up the same runs. The kernel drops the lock when the
+    process dies, SIGKILL included, so a crashed controller never blocks its resume."""
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    fd = os.open(os.path.join(folder, "controller.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ControllerBusyError(
+                f"sweep {sweep_id} already has a running controller; wait for it, or "
+                f"cancel the sweep (hypersweep cancel {sweep_id})") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _run(store: Any, sweep_id: str, on_progress: Callable | None, grace_seconds: float,
