@@ -29,7 +29,6 @@ _IGNORED = (".git", ".hypersweep", "__pycache__", ".venv", "venv", ".ipynb_check
             "node_modules", "outputs", "logs", "*.pyc", ".pytest_cache", ".mypy_cache",
             ".ruff_cache")
 _PLACEHOLDER = re.compile(r"\$\{\{\s*(search_space|outputs)\.([A-Za-z0-9_.\-]+)\s*\}\}")
-_SOURCES = (".py", ".pyw", ".pyc")  # linked symbolically (see _link)
 _PYTHONS = ("python", "python3", f"python{sys.version_info.major}.{sys.version_info.minor}")
 
 
@@ -103,14 +102,13 @@ def _plan(snapshot_dir: str) -> list[tuple[str, str, int]]:
     """How a run folder mirrors the snapshot: (action, relative path, file mode), parents
     first. Computed once per snapshot (a snapshot never changes once made).
 
-    Each run must see the snapshot as its own copy (SPEC §7): a script that rewrites a
-    state file or saves checkpoints into a folder of its source directory must not change
-    what other runs, or a later re-run, see. So folders are real folders per run, and
-    files are private copies (up to :data:`COPY_LIMIT`; larger ones are copy-on-write
-    clones where the file system has them, else hard links: shared inputs, too big to
-    copy per run). Two things stay shared, by symbolic link, for speed: Python sources
-    (Python resolves the link, so every run imports the snapshot's code and shares one
-    ``__pycache__``) and folders holding nothing but Python sources (packages)."""
+    Each run must see the snapshot as its own copy (SPEC §7), as a HyperDrive run does:
+    a script that rewrites a state file, saves checkpoints into a folder of its source
+    directory, or writes next to itself (``Path(__file__).parent``) must not change what
+    other runs, or a later re-run, see. So folders are real folders per run and files,
+    Python sources included, are private copies (up to :data:`COPY_LIMIT`; larger ones
+    are copy-on-write clones where the file system has them, else hard links: shared
+    inputs, too big to copy per run). Symbolic links in the snapshot stay links."""
     try:
         info = os.stat(snapshot_dir)
     except FileNotFoundError:
@@ -128,28 +126,14 @@ def _plan_folder(root: str, rel: str, plan: list[tuple[str, str, int]]) -> None:
         path = os.path.join(rel, entry.name)
         if not rel and entry.name in ("outputs", "logs"):
             continue  # the run's own
-        if entry.is_symlink() or entry.name.endswith(_SOURCES):
+        if entry.is_symlink():
             plan.append(("link", path, 0))
         elif entry.is_dir():
-            if _only_code(entry.path):
-                plan.append(("link", path, 0))
-            else:
-                plan.append(("dir", path, 0))
-                _plan_folder(root, path, plan)
+            plan.append(("dir", path, 0))
+            _plan_folder(root, path, plan)
         elif entry.is_file():
             size, mode = entry.stat().st_size, entry.stat().st_mode & 0o777
             plan.append(("copy" if size <= COPY_LIMIT else "share", path, mode))
-
-
-def _only_code(folder: str) -> bool:
-    """Whether ``folder`` holds Python sources (and their caches) and nothing else."""
-    found = False
-    for _root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        if any(not f.endswith(_SOURCES) and f != "py.typed" for f in files):
-            return False
-        found = found or bool(files)
-    return found
 
 
 def _copy(source: str, dest: str, mode: int) -> None:

@@ -55,7 +55,7 @@ def test_run_dir_is_owner_only_and_holds_its_own_view_of_the_snapshot(tmp_path):
     (snap / "data").mkdir()
     (snap / "data" / "x.csv").write_text("1")
     (snap / "checkpoints").mkdir()  # empty: each run gets its own
-    (snap / "pkg").mkdir()  # nothing but code: shared
+    (snap / "pkg").mkdir()
     (snap / "pkg" / "__init__.py").write_text("")
     (snap / "config.yml").write_text("lr: 1")
     (snap / "run.sh").write_text("exit 0")
@@ -63,14 +63,15 @@ def test_run_dir_is_owner_only_and_holds_its_own_view_of_the_snapshot(tmp_path):
     os.symlink("train.py", snap / "alias.py")
     run = tmp_path / "run"
     prepare_run_dir(str(run), str(snap))
-    # a small file is the run's own copy, mode kept; a Python source (Python resolves it:
-    # one shared __pycache__), a code-only folder and a symbolic link are linked
+    # a small file, Python sources included, is the run's own copy, mode kept; folders
+    # are the run's own; a symbolic link of the snapshot stays a link
     assert (run / "config.yml").read_text() == "lr: 1"
     assert not os.path.islink(run / "config.yml")
     assert not os.path.samefile(run / "config.yml", snap / "config.yml")
     assert stat.S_IMODE(os.stat(run / "run.sh").st_mode) & 0o100
-    assert os.readlink(run / "train.py") == str(snap / "train.py")
-    assert os.readlink(run / "pkg") == str(snap / "pkg")
+    assert not os.path.islink(run / "train.py") and (run / "train.py").read_text() == \
+        "print(1)"
+    assert not os.path.islink(run / "pkg") and (run / "pkg" / "__init__.py").is_file()
     assert not os.path.islink(run / "data") and (run / "data" / "x.csv").read_text() == "1"
     assert (run / "checkpoints").is_dir() and not os.path.islink(run / "checkpoints")
     assert os.readlink(run / "alias.py") == str(snap / "alias.py")
@@ -82,11 +83,14 @@ def test_run_dir_is_owner_only_and_holds_its_own_view_of_the_snapshot(tmp_path):
 
 def test_runs_that_write_into_their_source_files_do_not_see_each_other(tmp_path):
     """SPEC §7: each run works in its own copy of the snapshot. A script that rewrites a
-    state file in place, or saves into a folder of its source directory, changes neither
-    the snapshot (what a re-run gets) nor another run's view."""
+    state file in place, saves into a folder of its source directory, or writes next to
+    its own source (``Path(__file__).resolve().parent``, in a code-only folder too),
+    changes neither the snapshot (what a re-run gets) nor another run's view."""
     snap = tmp_path / "snap"
     (snap / "checkpoints").mkdir(parents=True)
     (snap / "counter.txt").write_text("0")
+    (snap / "utils").mkdir()
+    (snap / "utils" / "cache.py").write_text("")
     runs = [tmp_path / f"run{i}" for i in range(3)]
     for i, run in enumerate(runs):
         prepare_run_dir(str(run), str(snap))
@@ -94,9 +98,12 @@ def test_runs_that_write_into_their_source_files_do_not_see_each_other(tmp_path)
         with open(run / "counter.txt", "r+") as fh:  # in place, same inode
             fh.write(str(seen + 1))
         (run / "checkpoints" / "model.pt").write_text(str(i))
+        here = (run / "utils" / "cache.py").resolve().parent  # a module's own folder
+        (here / "cache.json").write_text(str(i))
         assert seen == 0
     assert (snap / "counter.txt").read_text() == "0"
     assert not (snap / "checkpoints" / "model.pt").exists()
+    assert not (snap / "utils" / "cache.json").exists()
     assert [(r / "checkpoints" / "model.pt").read_text() for r in runs] == ["0", "1", "2"]
 
 
@@ -126,7 +133,7 @@ def test_a_staged_run_dir_has_everything_but_the_log(tmp_path):
     run = tmp_path / "run"
     stage_run_dir(str(run), str(snap))
     stage_run_dir(str(run), str(snap))  # again: nothing changes, nothing fails
-    assert os.path.islink(run / "train.py")
+    assert (run / "train.py").read_text() == "print(1)"
     assert stat.S_IMODE(os.stat(run / "logs").st_mode) == 0o700
     assert (run / "logs" / "metrics.jsonl").exists()
     assert not (run / "logs" / "std_log.txt").exists()
