@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Mapping, Sequence, Set
 
 from hypersweep._checks import checked_arguments
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy._base import EarlyTerminationPolicy
-from hypersweep.policy._series import prefix_best_score, prefix_mean_score
+from hypersweep.policy._series import prefix_best_score, prefix_exact_mean, prefix_mean_score
 from hypersweep.policy._support import (
-    exact_median_of_means,
     exact_score,
     mean_score,
     median_score,
@@ -76,8 +76,8 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
         own = prefix_best_score(goal, values, interval)
         if math.isfinite(own) and math.isfinite(median) and near(own, median):
             # on the median as written, up to float rounding: decide exactly
-            worse = exact_score(goal, goal.sign * own) < exact_median_of_means(
-                goal, (table[other][:interval] for other in reference))
+            worse = exact_score(goal, goal.sign * own) < statistics.median(
+                [prefix_exact_mean(goal, table[other], interval) for other in reference])
         else:
             worse = own < median
         if not worse:

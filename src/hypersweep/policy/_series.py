@@ -14,10 +14,11 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
 from hypersweep.goal import PrimaryMetricGoal
 
-__all__ = ["Series", "prefix_best_score", "prefix_mean_score"]
+__all__ = ["Series", "prefix_best_score", "prefix_exact_mean", "prefix_mean_score"]
 
 _BIG = 1e300  # beyond this a running sum might overflow: such series are not cached
 
@@ -28,7 +29,8 @@ class Series(list):
     Only ``append`` and ``extend`` may change it; the aggregates assume that earlier
     values never change (the controller's channel state never rewrites a value)."""
 
-    __slots__ = ("_bad", "_done", "_exact", "_high", "_low", "_partials", "_sums")
+    __slots__ = ("_bad", "_decimal_sums", "_done", "_exact", "_high", "_low", "_partials",
+                 "_sums")
 
     def __init__(self, values: Sequence[float] = ()) -> None:
         super().__init__(values)
@@ -39,6 +41,7 @@ class Series(list):
         self._partials: list[float] = []  # exact running sum (Shewchuk's partials)
         self._bad = -1                 # length of the first prefix with a non-finite value
         self._exact = True             # False once a value is too large to sum safely
+        self._decimal_sums: list[Fraction] = []  # exact sums of the numbers as written
 
     def _fold(self, upto: int) -> None:
         """Extend the aggregates to the first ``upto`` values."""
@@ -80,6 +83,22 @@ class Series(list):
         return mean if goal is PrimaryMetricGoal.MAXIMIZE else -mean
 
 
+    def decimal_sum(self, n: int) -> Fraction | None:
+        """The exact sum of the first ``n`` values as written (``Fraction(repr(v))``), or
+        None when one of them is not finite. Kept as the series grows: the Median rule
+        needs it whenever a run's best ties the median, which constant or repeated
+        values make happen at every interval."""
+        self._fold(n)
+        if 0 < self._bad <= n:
+            return None
+        sums = self._decimal_sums
+        total = sums[-1] if sums else Fraction(0)
+        for k in range(len(sums), n):
+            total += Fraction(repr(float(self[k])))
+            sums.append(total)
+        return sums[n - 1] if n > 0 else Fraction(0)
+
+
 def _add(partials: list[float], x: float) -> None:
     """Add ``x`` to a list of non-overlapping partial sums whose exact total is the sum
     of everything added (Shewchuk's algorithm, as ``math.fsum`` uses internally)."""
@@ -114,3 +133,21 @@ def prefix_mean_score(goal: PrimaryMetricGoal, values: Sequence[float], n: int,
         if cached is not None:
             return cached
     return compute(goal, values[:n])
+
+
+def prefix_exact_mean(goal: PrimaryMetricGoal, values: Sequence[float], n: int
+                      ) -> Fraction | float:
+    """The mean score of ``values[:n]`` in exact decimal arithmetic (the numbers as
+    written, see ``_support.exact``), for deciding a tie with the median exactly;
+    ``-inf`` when a value is not finite."""
+    k = min(n, len(values))
+    if isinstance(values, Series):
+        total = values.decimal_sum(k)
+    elif all(math.isfinite(v) for v in values[:k]):
+        total = sum((Fraction(repr(float(v))) for v in values[:k]), Fraction(0))
+    else:
+        total = None
+    if total is None:
+        return -math.inf
+    mean = total / k
+    return mean if goal is PrimaryMetricGoal.MAXIMIZE else -mean

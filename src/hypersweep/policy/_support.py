@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import inspect
 import math
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -24,7 +23,6 @@ __all__ = [
     "build",
     "check_keys",
     "exact",
-    "exact_median_of_means",
     "exact_score",
     "mean_score",
     "median_score",
@@ -116,20 +114,6 @@ def exact(value: float) -> Fraction:
 def exact_score(goal: PrimaryMetricGoal, value: float) -> Fraction:
     """:meth:`PrimaryMetricGoal.score` of a finite value, exactly (see :func:`exact`)."""
     return exact(value) if goal is PrimaryMetricGoal.MAXIMIZE else -exact(value)
-
-
-def exact_median_of_means(goal: PrimaryMetricGoal, series: Iterable[Sequence[float]]
-                          ) -> Fraction | float:
-    """:func:`mean_score` of each series, median of those, in exact decimal arithmetic
-    (``-inf`` stands for a series holding a non-finite value)."""
-    means: list[Fraction | float] = []
-    for values in series:
-        if not all(math.isfinite(v) for v in values):
-            means.append(-math.inf)
-        else:
-            means.append(sum((exact_score(goal, v) for v in values), Fraction(0))
-                         / len(values))
-    return statistics.median(means)
 
 
 def show(value: float, digits: int = 6) -> str:

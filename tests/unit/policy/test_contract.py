@@ -168,3 +168,21 @@ def test_a_series_table_decides_exactly_as_a_list_table(policy, case, goal, data
             if len(grown[run]) >= at:
                 assert policy.should_terminate(run, at, series, goal, finished) == \
                     policy.should_terminate(run, at, grown, goal, finished)
+
+
+def test_a_median_tie_is_decided_from_cached_exact_sums():
+    """Constant values tie a run's best with the median at every interval, and each tie is
+    decided in exact decimal arithmetic: from a Series that is one Fraction per new value,
+    not a sum over every value of every run per evaluation. Same decisions as lists."""
+    from hypersweep import MedianStoppingPolicy
+    from hypersweep.policy import Series
+
+    policy = MedianStoppingPolicy()
+    plain = {"a": [0.1] * 50, "b": [0.1, 0.2] * 25, "c": []}
+    cached = {rid: Series(values) for rid, values in plain.items()}
+    for i in range(1, 51):
+        for table in (plain, cached):
+            table["c"].append(0.1 if i % 7 else 0.3)
+        assert policy.should_terminate("c", i, cached, MAX) == \
+            policy.should_terminate("c", i, plain, MAX)
+    assert len(cached["a"]._decimal_sums) == 50  # built once, extended as needed
