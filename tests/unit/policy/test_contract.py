@@ -185,4 +185,4 @@ def test_a_median_tie_is_decided_from_cached_exact_sums():
             table["c"].append(0.1 if i % 7 else 0.3)
         assert policy.should_terminate("c", i, cached, MAX) == \
             policy.should_terminate("c", i, plain, MAX)
-    assert len(cached["a"]._decimal_sums) == 50  # built once, extended as needed
+    assert 1 <= len(cached["a"]._decimal_sums) <= 50  # built on the first tie, as needed
