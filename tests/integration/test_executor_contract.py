@@ -278,3 +278,22 @@ def test_twelve_runs_with_a_policy_store_every_metric(kind, ray_address, workspa
             assert len(stored) == 8
     for child in stopped:                                # stopped on the worker, for real
         assert processes_left(child.id) == []
+
+
+def test_an_ended_trial_is_known_ended_before_wait_reports_it(executor, experiment_dir, kind):
+    """The controller asks before it stops a run (its last values can arrive after its
+    process exited): a trial that ended on its own must not be recorded as Canceled."""
+    if kind == "ray":
+        pytest.skip("Ray reports a trial's end through wait() only (has_exited: unknown)")
+    done = trial(experiment_dir, 7, "--mode", "ok")
+    hang = trial(experiment_dir, 8, "--mode", "hang")
+    executor.launch(done)
+    executor.launch(hang)
+    deadline = time.time() + 60
+    while not executor.has_exited(done.run_id):
+        assert time.time() < deadline, "a finished trial never reads as ended"
+        time.sleep(0.05)
+    assert not executor.has_exited(hang.run_id)
+    executor.cancel(hang.run_id, 0.5)
+    exits, _ = drive(executor, [done, hang])
+    assert exits[done.run_id].exit_code == 0

@@ -226,7 +226,8 @@ class Controller:
         """Record CancelRequested with its reason, then stop the processes."""
         decisions = [(rid, why) for rid, why in decisions
                      if self.runs[rid].status in (RunStatus.RUNNING, RunStatus.STARTING,
-                                                  RunStatus.QUEUED)]
+                                                  RunStatus.QUEUED)
+                     and not self.executor.has_exited(rid)]  # it ran to its end
         if not decisions:
             return
         self._save_runs(

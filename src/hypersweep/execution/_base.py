@@ -103,6 +103,12 @@ class Executor(abc.ABC):
         and duration are the trial's own, not the time a later controller noticed."""
         return None
 
+    def has_exited(self, run_id: str) -> bool:
+        """Whether the trial's process has ended although :meth:`wait` has not reported
+        it yet: the controller then lets it end as it did instead of stopping it (a
+        run's last values can arrive after its process exited). False if unknown."""
+        return False
+
     @abc.abstractmethod
     def running(self) -> set[str]:
         """Ids of the trials whose process has not been reported as ended."""

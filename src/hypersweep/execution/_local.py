@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -185,6 +186,13 @@ class LocalExecutor(Executor):
         except (ProcessLookupError, OSError):
             return None
         return info
+
+    def has_exited(self, run_id: str) -> bool:
+        trial = self._trials.get(run_id)
+        if trial is None:
+            return False
+        ended, _, _ = select.select([trial.pidfd], [], [], 0)  # the wrapper shell ended
+        return bool(ended) or read_exit_code(trial.exit_path) is not None  # or its trial
 
     # -- watching ----------------------------------------------------------------------
     def wait(self, timeout: float) -> list[TrialExit]:
