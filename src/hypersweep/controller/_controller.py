@@ -40,6 +40,7 @@ from hypersweep.controller._state import RunState, new_run
 from hypersweep.errors import HypersweepWarning
 from hypersweep.execution import Executor, LaunchInfo, TrialExit, TrialLaunch
 from hypersweep.execution._layout import make_snapshot, private_dir, trial_env
+from hypersweep.execution._procs import process_start_wall
 from hypersweep.sampling import Observation
 from hypersweep.status import ExperimentStatus, RunStatus
 from hypersweep.store import Store
@@ -450,6 +451,9 @@ class Controller:
                                                  list(run.channel.counts))
             fields: dict[str, Any] = {"status": status, "ended": ex.ended,
                                       "exit_code": ex.exit_code, "message": message}
+            if run.started is None:  # it ran while no controller had recorded its start
+                run.started = min(run.channel.first_time or ex.ended, ex.ended)
+                fields["started"] = run.started
             if status is RunStatus.FAILED:
                 fields["log_tail"] = log_tail(run.log_path)
             run.status = status
@@ -502,8 +506,9 @@ class Controller:
         updates, events = [], []
         for run, info in adopted:
             fields: dict[str, Any] = {"pid": info.pid, "pid_started": info.pid_started}
-            if run.status is RunStatus.QUEUED:
-                run.status, run.started = RunStatus.RUNNING, self.clock()
+            if run.status is RunStatus.QUEUED:  # started by a controller that died at once
+                run.status = RunStatus.RUNNING
+                run.started = process_start_wall(info.pid_started) or self.clock()
                 fields.update(status=RunStatus.RUNNING, started=run.started, host=info.host)
             if run.status is RunStatus.CANCEL_REQUESTED:
                 self.executor.cancel(run.id, self.grace)

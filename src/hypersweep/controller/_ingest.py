@@ -32,6 +32,7 @@ class ChannelState:
     primary: list[float] = dataclasses.field(default_factory=Series)   # primary values
     tags: dict[str, str] = dataclasses.field(default_factory=dict)
     attempt_start: int = 0  # index in ``primary`` where the current attempt's values begin
+    first_time: float | None = None  # when the first record was logged (the script's clock)
 
     @property
     def attempt_primary(self) -> list[float]:
@@ -128,6 +129,8 @@ def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: s
         if kind == "metric" and name == primary_name:
             primary.append(_as_float(payload))
             added += 1
+    if rows and state.first_time is None:
+        state.first_time = rows[0].time
     return rows, added
 
 

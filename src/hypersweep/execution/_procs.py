@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 
-__all__ = ["alive", "kill_by_env", "kill_group", "process_start_time"]
+__all__ = ["alive", "kill_by_env", "kill_group", "process_start_time", "process_start_wall"]
 
 
 def process_start_time(pid: int) -> float | None:
@@ -21,6 +21,19 @@ def process_start_time(pid: int) -> float | None:
     # the command name may contain spaces and parentheses: split after the last ')'
     fields = data[data.rindex(b")") + 2:].split()
     return float(fields[19])
+
+
+def process_start_wall(ticks: float | None) -> float | None:
+    """A :func:`process_start_time` as Unix time (boot time + ticks / CLK_TCK, to 10 ms),
+    or None: when a run's process started, for a run whose start no controller recorded."""
+    if ticks is None:
+        return None
+    try:
+        with open("/proc/stat", "rb") as fh:
+            boot = next(float(line.split()[1]) for line in fh if line.startswith(b"btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, StopIteration, ValueError):
+        return None
 
 
 def alive(pid: int, started: float | None) -> bool:

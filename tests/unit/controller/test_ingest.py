@@ -236,3 +236,27 @@ def test_a_payload_json_cannot_write_back_is_counted_not_fatal(monkeypatch):
     rows, added = parse_channel("r", data, state, "acc", 1.0)
     assert state.bad_lines == 1 and added == 1
     assert [(r.name, r.step) for r in rows] == [("r", 1), ("acc", 1)]
+
+
+def test_the_first_records_time_is_kept_for_a_run_whose_start_was_never_recorded():
+    import json
+
+    from hypersweep.controller._ingest import ChannelState, parse_channel
+
+    state = ChannelState()
+    lines = b"".join(json.dumps({"kind": "metric", "name": "acc", "value": v,
+                                 "time": 100.0 + v}).encode() + b"\n" for v in (1.0, 2.0))
+    parse_channel("r", lines, state, "acc", now=500.0)
+    parse_channel("r", lines, state, "acc", now=500.0)
+    assert state.first_time == 101.0
+
+
+def test_a_process_start_time_reads_as_unix_time():
+    import os
+    import time
+
+    from hypersweep.execution._procs import process_start_time, process_start_wall
+
+    started = process_start_wall(process_start_time(os.getpid()))
+    assert started is not None and 0 <= time.time() - started < 600
+    assert process_start_wall(None) is None
