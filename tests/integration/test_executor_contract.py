@@ -297,3 +297,28 @@ def test_an_ended_trial_is_known_ended_before_wait_reports_it(executor, experime
     executor.cancel(hang.run_id, 0.5)
     exits, _ = drive(executor, [done, hang])
     assert exits[done.run_id].exit_code == 0
+
+
+def test_an_adopted_trial_killed_after_its_grace_period_reads_as_sigkilled(kind,
+                                                                            experiment_dir):
+    """A stubborn trial (ignores SIGTERM) adopted by a new executor after a controller
+    restart, then stopped: the SIGKILL takes its wrapper shell too, so no status file is
+    written; the exit is still -9, as for a trial the executor started itself."""
+    if kind == "ray":
+        pytest.skip("Ray trials are not adopted across controllers")
+    from hypersweep.execution import LaunchInfo, LocalExecutor
+
+    first = LocalExecutor()
+    t = trial(experiment_dir, 9, script="stubborn.py")
+    info = first.launch(t)
+    deadline = time.time() + 30
+    while "stubborn is running" not in Path(t.log_path).read_text():
+        assert time.time() < deadline
+        time.sleep(0.05)
+    first.detach()  # the controller died: nobody watches the trial
+    second = LocalExecutor()
+    assert second.adopt(t.run_id, LaunchInfo(info.pid, info.pid_started, info.host), t)
+    second.cancel(t.run_id, 0.2)
+    exits, _ = drive(second, [t])
+    assert exits[t.run_id].exit_code == -9
+    second.shutdown(grace=0.1)

@@ -504,6 +504,10 @@ class Controller:
 
     def _record_adopted(self, adopted: list[tuple[RunState, LaunchInfo]]) -> None:
         updates, events = [], []
+        asked: dict[str, float] = {}  # when a stop was asked: the grace period goes on
+        if any(run.status is RunStatus.CANCEL_REQUESTED for run, _ in adopted):
+            asked = {e["run_id"]: e["time"]
+                     for e in self.store.events(self.id, kind="cancel_requested")}
         for run, info in adopted:
             fields: dict[str, Any] = {"pid": info.pid, "pid_started": info.pid_started}
             if run.status is RunStatus.QUEUED:  # started by a controller that died at once
@@ -511,7 +515,8 @@ class Controller:
                 run.started = process_start_wall(info.pid_started) or self.clock()
                 fields.update(status=RunStatus.RUNNING, started=run.started, host=info.host)
             if run.status is RunStatus.CANCEL_REQUESTED:
-                self.executor.cancel(run.id, self.grace)
+                since = self.clock() - asked.get(run.id, self.clock())
+                self.executor.cancel(run.id, max(0.0, self.grace - since))
             run.adopted = True
             updates.append((run.id, fields))
             events.append(self._event("adopted", f"run {run.number} adopted after "

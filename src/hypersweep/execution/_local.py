@@ -100,6 +100,7 @@ class _Trial:
     exit_path: str
     launched: float | None = None        # monotonic clock at launch; None if adopted
     kill_at: float | None = None
+    killed: bool = False                 # SIGKILL sent to its group (after the grace period)
 
 
 class LocalExecutor(Executor):
@@ -237,6 +238,8 @@ class LocalExecutor(Executor):
         os.close(trial.pidfd)
         # an adopted trial is not our child: its shell recorded the status
         code = trial.popen.wait() if trial.popen is not None else read_exit_code(trial.exit_path)
+        if code is None and trial.killed:  # our SIGKILL took its shell too: no status file
+            code = -signal.SIGKILL
         # leftovers of the trial's process group (forked children) must not outlive it
         if group_exists(trial.pid):
             kill_group(trial.pid, signal.SIGKILL)
@@ -247,7 +250,7 @@ class LocalExecutor(Executor):
         for trial in self._trials.values():
             if trial.kill_at is not None and now >= trial.kill_at:
                 kill_group(trial.pid, signal.SIGKILL)
-                trial.kill_at = None
+                trial.kill_at, trial.killed = None, True
 
     def read_channel(self, run_id: str, offset: int) -> tuple[bytes, int]:
         """Complete lines from ``offset``, at most READ_LIMIT bytes per call (call again for
