@@ -12,7 +12,6 @@ from hypersweep.policy._base import EarlyTerminationPolicy
 from hypersweep.policy._series import prefix_best_score, prefix_exact_mean, prefix_mean_score
 from hypersweep.policy._support import (
     exact_score,
-    mean_score,
     median_score,
     near,
     pair,
@@ -71,7 +70,7 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
         if not reference:
             return None
         goal = PrimaryMetricGoal.parse(goal, "goal")
-        median = median_score(prefix_mean_score(goal, table[other], interval, mean_score)
+        median = median_score(prefix_mean_score(goal, table[other], interval)
                               for other in reference)
         own = prefix_best_score(goal, values, interval)
         if math.isfinite(own) and math.isfinite(median) and near(own, median):

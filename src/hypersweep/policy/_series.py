@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 
 from hypersweep.goal import PrimaryMetricGoal
+from hypersweep.policy._support import best_score, exact, mean_score
 
 __all__ = ["Series", "prefix_best_score", "prefix_exact_mean", "prefix_mean_score"]
 
@@ -82,9 +83,8 @@ class Series(list):
         mean = min(max(self._sums[n - 1] / n, self._low[n - 1]), self._high[n - 1])
         return mean if goal is PrimaryMetricGoal.MAXIMIZE else -mean
 
-
     def decimal_sum(self, n: int) -> Fraction | None:
-        """The exact sum of the first ``n`` values as written (``Fraction(repr(v))``), or
+        """The exact sum of the first ``n`` values as written (``_support.exact``), or
         None when one of them is not finite. Kept as the series grows: the Median rule
         needs it whenever a run's best ties the median, which constant or repeated
         values make happen at every interval."""
@@ -94,7 +94,7 @@ class Series(list):
         sums = self._decimal_sums
         total = sums[-1] if sums else Fraction(0)
         for k in range(len(sums), n):
-            total += Fraction(repr(float(self[k])))
+            total += exact(self[k])
             sums.append(total)
         return sums[n - 1] if n > 0 else Fraction(0)
 
@@ -116,35 +116,32 @@ def _add(partials: list[float], x: float) -> None:
 
 
 def prefix_best_score(goal: PrimaryMetricGoal, values: Sequence[float], n: int) -> float:
-    """Score of the best of ``values[:n]``; -inf when none is finite."""
+    """:func:`_support.best_score` of ``values[:n]``, from the series' cache if it has one."""
     if isinstance(values, Series):
         return values.best_score(goal, min(n, len(values)))
-    return max((goal.score(v) for v in values[:n]), default=-math.inf)
+    return best_score(goal, values[:n])
 
 
-def prefix_mean_score(goal: PrimaryMetricGoal, values: Sequence[float], n: int,
-                      compute: Callable[[PrimaryMetricGoal, Sequence[float]], float]
-                      ) -> float:
-    """Score of the mean of ``values[:n]``: from the series' cache when it has one, else
-    ``compute(goal, values[:n])`` (``_support.mean_score``, passed in to keep one
-    definition of the mean)."""
+def prefix_mean_score(goal: PrimaryMetricGoal, values: Sequence[float], n: int) -> float:
+    """:func:`_support.mean_score` of ``values[:n]``, from the series' cache if it has
+    one."""
     if isinstance(values, Series):
         cached = values.mean_score(goal, min(n, len(values)))
         if cached is not None:
             return cached
-    return compute(goal, values[:n])
+    return mean_score(goal, values[:n])
 
 
 def prefix_exact_mean(goal: PrimaryMetricGoal, values: Sequence[float], n: int
                       ) -> Fraction | float:
     """The mean score of ``values[:n]`` in exact decimal arithmetic (the numbers as
-    written, see ``_support.exact``), for deciding a tie with the median exactly;
+    written, see :func:`_support.exact`), for deciding a tie with the median exactly;
     ``-inf`` when a value is not finite."""
     k = min(n, len(values))
     if isinstance(values, Series):
         total = values.decimal_sum(k)
     elif all(math.isfinite(v) for v in values[:k]):
-        total = sum((Fraction(repr(float(v))) for v in values[:k]), Fraction(0))
+        total = sum((exact(v) for v in values[:k]), Fraction(0))
     else:
         total = None
     if total is None:
