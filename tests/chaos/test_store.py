@@ -11,6 +11,7 @@ sweep for ``hypersweep resume``. In every case no logged value is lost.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,23 @@ def _cli(workspace: Workspace, *args: str, timeout: float = 300) -> subprocess.C
                           stdin=subprocess.DEVNULL, check=False)
 
 
+@contextlib.contextmanager
+def disk_full_mid_sweep(ws: Workspace, hd, disk: str, capsys
+                        ) -> Iterator[tuple[Background, Stderr]]:
+    """Start the sweep's controller in the background, fill ``disk`` once two trials run,
+    and keep it full until the controller has reported the outage and the body is done;
+    yields the controller and its stderr."""
+    err = Stderr(capsys)
+    controller = Background(ws, hd.id, store_retry=120)
+    wait_for(lambda: len(running_rows(hd)) >= 2, 60, "two running trials")
+    filler = fill_disk(disk)
+    try:
+        wait_for(lambda: "the store cannot be written" in err(), 30, "the outage message")
+        yield controller, err
+    finally:
+        filler.unlink()
+
+
 def test_store_disk_full_pauses_the_sweep_until_space_returns(tmp_path, tmpfs, faults_source,
                                                               capsys):
     """The store's disk fills up mid-sweep: no run starts while it is full, the reason is
@@ -100,18 +119,11 @@ def test_store_disk_full_pauses_the_sweep_until_space_returns(tmp_path, tmpfs, f
     store_dir = tmpfs("size=16M")
     ws = Workspace(store_dir, artifacts=tmp_path / "artifacts")
     hd = create(ws, _cfg(faults_source))
-    err = Stderr(capsys)
-    controller = Background(ws, hd.id, store_retry=120)
-    wait_for(lambda: len(running_rows(hd)) >= 2, 60, "two running trials")
-    filler = fill_disk(store_dir)
-    try:
-        wait_for(lambda: "the store cannot be written" in err(), 30, "the outage message")
+    with disk_full_mid_sweep(ws, hd, store_dir, capsys) as (controller, err):
         runs_before = len(hd._store.runs(hd.id))
         time.sleep(2.5)  # the running trials end meanwhile; nothing new may start
         assert len(hd._store.runs(hd.id)) == runs_before
         assert hd.get_status() == "Running"
-    finally:
-        filler.unlink()
     result = controller.join()
     assert result.get("status") is not None, result
     assert result["status"].value == "Completed"
@@ -133,15 +145,8 @@ def test_one_disk_for_store_and_runs_full_mid_sweep_loses_nothing(tmp_path, tmpf
     disk = tmpfs("size=16M")
     ws = Workspace(disk)
     hd = create(ws, _cfg(faults_source, runs=6, concurrency=3, steps=60, sleep=0.03))
-    err = Stderr(capsys)
-    controller = Background(ws, hd.id, store_retry=120)
-    wait_for(lambda: len(running_rows(hd)) >= 2, 60, "two running trials")
-    filler = fill_disk(disk)
-    try:
-        wait_for(lambda: "the store cannot be written" in err(), 30, "the outage message")
+    with disk_full_mid_sweep(ws, hd, disk, capsys) as (controller, _):
         time.sleep(3)  # the running trials log on and end meanwhile
-    finally:
-        filler.unlink()
     result = controller.join()
     assert result.get("status") is not None, result
     assert result["status"].value == "Completed"
