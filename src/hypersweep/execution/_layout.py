@@ -87,10 +87,8 @@ def stage_run_dir(run_dir: str, snapshot_dir: str) -> None:
                 os.symlink(source, dest)
             elif action == "dir":
                 os.mkdir(dest)
-            elif action == "copy":
-                _copy(source, dest, mode)
             else:
-                _share(source, dest, mode)
+                _place(source, dest, mode, copy=action == "copy")
 
 
 COPY_LIMIT = 1024 * 1024  # files up to this size get a private copy in every run folder
@@ -136,27 +134,21 @@ def _plan_folder(root: str, rel: str, plan: list[tuple[str, str, int]]) -> None:
             plan.append(("copy" if size <= COPY_LIMIT else "share", path, mode))
 
 
-def _copy(source: str, dest: str, mode: int) -> None:
+def _place(source: str, dest: str, mode: int, *, copy: bool) -> None:
+    """A snapshot file in a run folder: a copy-on-write clone where the file system has
+    them; otherwise a private copy (``copy``) or, for a large file, a hard link (else a
+    symbolic link)."""
     fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
     try:
         with open(source, "rb") as src:
-            if not _clone(src.fileno(), fd):
+            if _clone(src.fileno(), fd):
+                return
+            if copy:
                 while chunk := src.read(1024 * 1024):
                     os.write(fd, chunk)
+                return
     finally:
         os.close(fd)
-
-
-def _share(source: str, dest: str, mode: int) -> None:
-    """A large file: a copy-on-write clone, else a hard link, else a symbolic link."""
-    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
-    try:
-        with open(source, "rb") as src:
-            cloned = _clone(src.fileno(), fd)
-    finally:
-        os.close(fd)
-    if cloned:
-        return
     os.unlink(dest)
     try:
         os.link(source, dest, follow_symlinks=False)
