@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from hypersweep.experiment._runs import Run, _iso
+from hypersweep.experiment._runs import Run, _iso, own_experiment
 
 __all__ = ["HyperDriveRun"]
 
@@ -29,15 +29,7 @@ class HyperDriveRun:
         self.experiment = experiment
         self._row = experiment.workspace.store.experiment(run_id)
         self.id = self._row["id"]
-        if self._row["name"] != experiment.name:  # found by id: attach to its own one
-            import warnings
-
-            from hypersweep.errors import HypersweepWarning
-
-            warnings.warn(f"sweep {self.id} belongs to experiment {self._row['name']!r}, not "
-                          f"{experiment.name!r}; attached to {self._row['name']!r}",
-                          HypersweepWarning, stacklevel=2)
-            self.experiment = type(experiment)(experiment.workspace, self._row["name"])
+        self.experiment = own_experiment(experiment, self._row["name"], f"sweep {self.id}")
 
     # -- configuration ---------------------------------------------------------------------
     @property

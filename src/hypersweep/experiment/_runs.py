@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 __all__ = ["Run"]
 
@@ -18,6 +19,22 @@ def _iso(ts: float | None) -> str | None:
     import datetime as _dt
 
     return _dt.datetime.fromtimestamp(ts, _dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def own_experiment(experiment: Any, owner: str, what: str) -> Any:
+    """The experiment ``what`` (a run or sweep found by its id) belongs to: ``experiment``
+    itself, or, when the caller named another one, its own, with a warning. Warm start
+    across experiments through the current ``experiment`` object, as the source document
+    writes it, keeps working."""
+    if owner == experiment.name:
+        return experiment
+    import warnings
+
+    from hypersweep.errors import HypersweepWarning
+
+    warnings.warn(f"{what} belongs to experiment {owner!r}, not {experiment.name!r}; "
+                  f"attached to {owner!r}", HypersweepWarning, stacklevel=3)
+    return type(experiment)(experiment.workspace, owner)
 
 
 class Run:
@@ -49,15 +66,7 @@ class Run:
             store = experiment.workspace.store
             _row = store.run(run_id)
             owner = store.experiment(_row["experiment_id"])["name"]
-            if owner != experiment.name:  # found by id: attach to its own experiment
-                import warnings
-
-                from hypersweep.errors import HypersweepWarning
-
-                warnings.warn(f"run {run_id} belongs to experiment {owner!r}, not "
-                              f"{experiment.name!r}; attached to {owner!r}",
-                              HypersweepWarning, stacklevel=2)
-                self.experiment = type(experiment)(experiment.workspace, owner)  # type: ignore
+            self.experiment = own_experiment(experiment, owner, f"run {run_id}")
         self._row = _row
         self.id = self._row["id"]
 
