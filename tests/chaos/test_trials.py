@@ -246,9 +246,12 @@ def test_exit_status_is_recorded_on_a_full_disk(tmpfs, code):
     import sys
 
     from hypersweep.execution._local import (
+        _LAUNCH_MARK,
         _SHELL,
         _WRAPPER,
         _empty_status_file,
+        _mark,
+        launch_marked,
         read_exit_code,
         recorded_exit_time,
     )
@@ -260,6 +263,8 @@ def test_exit_status_is_recorded_on_a_full_disk(tmpfs, code):
     assert read_exit_code(status) is None  # blank: still running
     filler = fill_disk(disk)
     try:
+        _mark(status, _LAUNCH_MARK)  # the launch, on the full disk too
+        assert launch_marked(status) and read_exit_code(status) is None
         script = ("import os, signal, sys; os.kill(os.getpid(), signal.SIGKILL)" if code < 0
                   else f"import sys; sys.exit({code})")
         before = time.time()
@@ -267,7 +272,7 @@ def test_exit_status_is_recorded_on_a_full_disk(tmpfs, code):
                                "-c", script], env={**os.environ,
                                                    "HYPERSWEEP_EXIT_PATH": status})
         assert done.returncode == code
-        assert read_exit_code(status) == code
+        assert read_exit_code(status) == code and launch_marked(status)
         assert before - 1 <= recorded_exit_time(status) <= time.time() + 1
     finally:
         filler.unlink()

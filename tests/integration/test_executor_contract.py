@@ -322,3 +322,22 @@ def test_an_adopted_trial_killed_after_its_grace_period_reads_as_sigkilled(kind,
     exits, _ = drive(second, [t])
     assert exits[t.run_id].exit_code == -9
     second.shutdown(grace=0.1)
+
+
+def test_a_launch_begun_is_known_to_a_later_controller(executor, experiment_dir):
+    """A restarted controller starts a Queued run again only if no launch of it began
+    (else it would run twice); staging a folder ahead is not a launch; a launch that
+    could not start its process is forgotten, so the run is started again."""
+    staged, never, started = (trial(experiment_dir, n, "--mode", "ok") for n in (10, 11, 12))
+    executor.stage(staged.run_dir, staged.snapshot_dir)
+    assert not executor.launch_begun(staged) and not executor.launch_begun(never)
+    executor.launch(started)
+    assert executor.launch_begun(started)
+    exits, _ = drive(executor, [started])
+    assert exits[started.run_id].exit_code == 0
+    assert executor.launch_begun(started)  # ended: still begun, never launched again
+    executor.launch(staged)
+    assert executor.launch_begun(staged)
+    executor.forget_launch(staged)  # as after a launch that could not start its process
+    assert not executor.launch_begun(staged)
+    drive(executor, [staged])

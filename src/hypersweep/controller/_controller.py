@@ -92,6 +92,8 @@ class Controller:
         # whose record is lost with a crash is found again by its run id, see _reconcile)
         self._unsaved: tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]] = ([], [])
         self._policy_warned = False             # the policy's warning is given once
+        # the next suggestion, drawn ahead while trials run, for the run count it was drawn at
+        self._ahead: tuple[int, list[dict[str, Any]]] | None = None
 
     # -- main loop ------------------------------------------------------------------------
     def run(self) -> ExperimentStatus:
@@ -282,7 +284,18 @@ class Controller:
         first = len(self.runs)
         last = min(first + self.spec.max_concurrent_runs, self.spec.max_total_runs)
         for number in range(first, last):
-            self.executor.stage(self._run_dir(number), self._snapshot)
+            try:
+                self.executor.stage(self._run_dir(number), self._snapshot)
+            except OSError:  # no disk or inodes now: the launch makes it, or pauses the sweep
+                break
+        if first < last and not self.sampler.uses_results and (
+                self._ahead is None or self._ahead[0] != first):
+            # a sampler that ignores results suggests from the runs made so far only: the
+            # next run's parameters are known now, and the freed slot need not wait for them
+            try:
+                self._ahead = first, self.sampler.suggest(self._history(), 1, goal=self.goal)
+            except Exception:  # asked again at the launch, where a failure ends the sweep
+                self._ahead = None
 
     def _launch_more(self) -> None:
         if self.stopping or self.exhausted:
@@ -294,8 +307,11 @@ class Controller:
         new = self._resumed_runs(slots)
         slots -= len(new)
         if slots > 0:
+            ahead, self._ahead = self._ahead, None
             try:
-                suggestions = self.sampler.suggest(self._history(), slots, goal=self.goal)
+                suggestions = (ahead[1] if ahead is not None and slots == 1
+                               and ahead[0] == len(self.runs)
+                               else self.sampler.suggest(self._history(), slots, goal=self.goal))
             except Exception as exc:  # a sampler bug must end the sweep, not strand it
                 self.stopping = f"the sampler failed: {type(exc).__name__}: {exc}"
                 self.final_status = ExperimentStatus.FAILED
@@ -341,11 +357,12 @@ class Controller:
             self.store.create_runs([r.row(self.id, now) for r in new])
         updates, events = [], []
         for run in new:
+            trial = self._trial(run)
             try:
-                info = self.executor.launch(self._trial(run))
+                info = self.executor.launch(trial)
             except Exception as exc:  # a launch failure is the run's failure, not ours...
                 if blocking_errno(exc) is not None:  # ...unless the machine is out of disk
-                    run.forget_start()                # or processes: try it again later
+                    self.executor.forget_launch(trial)  # or processes: try it again later
                     raise LaunchBlocked(f"run {run.number}: {exc}") from exc
                 run.status = RunStatus.FAILED
                 updates.append((run.id, {"status": RunStatus.FAILED, "ended": self.clock(),
@@ -491,7 +508,7 @@ class Controller:
             found = self.executor.adopt(run.id, info, trial)
             if found is not None:
                 adopted.append((run, found))
-            elif run.status is RunStatus.QUEUED and not os.path.exists(run.log_path):
+            elif run.status is RunStatus.QUEUED and not self.executor.launch_begun(trial):
                 queued.append(run)
             else:
                 lost.append(unwatched_exit(

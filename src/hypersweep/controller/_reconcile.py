@@ -94,6 +94,6 @@ def unwatched_exit(run: RunState, why: str, exit_code: int | None, now: float) -
     """The end of a run that finished (or vanished) while no controller watched it: its
     recorded exit status, else 'controller lost the run' and why."""
     if run.status is RunStatus.QUEUED:
-        run.status = RunStatus.RUNNING  # it did start: its log exists
+        run.status = RunStatus.RUNNING  # its launch began (Executor.launch_begun)
     return TrialExit(run_id=run.id, exit_code=exit_code, ended=now,
                      lost=None if exit_code is not None else f"controller lost the run: {why}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 from typing import Any
@@ -53,11 +52,6 @@ class RunState:
                 "status": RunStatus.QUEUED, "created": now, "run_dir": self.run_dir,
                 "resumed_from": self.resume_source, "tags": {}}
 
-    def forget_start(self) -> None:
-        """Remove the log of a run whose process never started, so that a rebuilt
-        controller does not take it for a started run, and launches it again."""
-        with contextlib.suppress(OSError):
-            os.remove(self.log_path)
 
 
 def new_run(spec: SweepSpec, space: SearchSpace, run_id: str, number: int,

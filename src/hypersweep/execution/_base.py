@@ -7,7 +7,9 @@ from one thread; an executor never touches the store.
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -81,6 +83,18 @@ class Executor(abc.ABC):
         """Optionally prepare a future run's folder ahead of its launch, while other
         trials run, so that the launch itself is quick. The default does nothing."""
         return None
+
+    def launch_begun(self, trial: TrialLaunch) -> bool:
+        """Whether a launch of this trial may have begun (a restarted controller then
+        looks for its process instead of starting it again). The default: its log
+        exists, made by :func:`prepare_run_dir` just before the process starts."""
+        return os.path.exists(trial.log_path)
+
+    def forget_launch(self, trial: TrialLaunch) -> None:
+        """Undo :meth:`launch_begun`'s mark for a trial whose process never started, so
+        that a restarted controller launches it again."""
+        with contextlib.suppress(OSError):
+            os.remove(trial.log_path)
 
     def kill_escaped(self, run_ids: set[str]) -> dict[str, tuple[int, ...]]:
         """Kill the processes these ended trials left outside their process group, and

@@ -73,9 +73,9 @@ def private_dir(path: str) -> None:
 
 def stage_run_dir(run_dir: str, snapshot_dir: str) -> None:
     """Create the run's folder with outputs/ and logs/ (owner-only) and its own view of the
-    snapshot (see :func:`_plan`), with an empty metrics channel the trial appends to. Done
-    ahead of the launch while other trials run; the log file is left out, since its
-    existence marks a run whose launch began (see the controller's reconciliation)."""
+    snapshot (see :func:`_plan`), with an empty metrics channel the trial appends to.
+    The log is left to :func:`prepare_run_dir`: an executor may take its existence as
+    the mark of a launch begun (``Executor.launch_begun``)."""
     private_dir(os.path.join(run_dir, "outputs"))
     private_dir(os.path.join(run_dir, "logs"))
     os.close(os.open(os.path.join(run_dir, "logs", "metrics.jsonl"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import selectors
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from hypersweep.errors import ExecutionError
 from hypersweep.execution._base import Executor, LaunchInfo, TrialExit, TrialLaunch
-from hypersweep.execution._layout import prepare_run_dir, stage_run_dir
+from hypersweep.execution._layout import prepare_run_dir
 from hypersweep.execution._procs import (
     alive,
     find_by_env,
@@ -56,13 +57,13 @@ def exit_path(trial: TrialLaunch) -> str:
 def read_exit_code(path: str) -> int | None:
     """The recorded exit status (negative for a signal, as subprocess reports it)."""
     try:
-        with open(path, encoding="ascii") as fh:
-            text = fh.read().strip()
+        with open(path, "rb") as fh:
+            words = fh.read(64).split()
     except OSError:
         return None
-    if not text.isdigit():
+    if not words or not words[0].isdigit():  # blank (running), or just the launch mark
         return None
-    code = int(text)
+    code = int(words[0])
     return -(code - 128) if 128 < code < 160 else code
 
 
@@ -77,6 +78,28 @@ def recorded_exit_time(path: str) -> float | None:
 
 
 _BLANK_STATUS = b" " * 15 + b"\n"  # room for any status, allocated ahead (see _WRAPPER)
+# A launch begun is marked in the status file's blanks, past any status the shell writes:
+# overwriting a byte of a file made while staging costs no new file on the critical path.
+_LAUNCH_MARK, _MARK_OFFSET = b"L", 14
+
+
+def _mark(path: str, mark: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.pwrite(fd, mark, _MARK_OFFSET)
+    finally:
+        os.close(fd)
+
+
+def launch_marked(path: str) -> bool:
+    """Whether the status file says a launch began: its mark, or a status written."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(64)
+    except OSError:
+        return False
+    return (data[_MARK_OFFSET:_MARK_OFFSET + 1] == _LAUNCH_MARK
+            or read_exit_code(path) is not None)
 
 
 def _empty_status_file(path: str) -> None:
@@ -130,7 +153,7 @@ class LocalExecutor(Executor):
     def stage(self, run_dir: str, snapshot_dir: str) -> None:
         """Make a future run's folder now, so that its launch only starts the process."""
         if run_dir not in self._staged:
-            stage_run_dir(run_dir, snapshot_dir)
+            prepare_run_dir(run_dir, snapshot_dir)
             _empty_status_file(os.path.join(run_dir, "logs", "exit_code"))
             self._staged.add(run_dir)
 
@@ -138,11 +161,10 @@ class LocalExecutor(Executor):
         status_file = exit_path(trial)
         if trial.run_dir in self._staged:
             self._staged.discard(trial.run_dir)
-            # the log marks a launch begun; it is the one file staging leaves out
-            os.close(os.open(trial.log_path, os.O_CREAT | os.O_WRONLY, 0o600))
         else:
             prepare_run_dir(trial.run_dir, trial.snapshot_dir)
             _empty_status_file(status_file)
+        _mark(status_file, _LAUNCH_MARK)  # before the process exists (see launch_begun)
         env = {**self._base_env, **{os.fsencode(k): os.fsencode(v) for k, v in trial.env.items()},
                b"HYPERSWEEP_EXIT_PATH": os.fsencode(status_file)}
         try:
@@ -309,6 +331,13 @@ class LocalExecutor(Executor):
         except FileNotFoundError:
             return b""
         return data[data.rfind(b"\n") + 1:]
+
+    def launch_begun(self, trial: TrialLaunch) -> bool:
+        return launch_marked(exit_path(trial))
+
+    def forget_launch(self, trial: TrialLaunch) -> None:
+        with contextlib.suppress(OSError):  # a byte over a byte: works on a full disk too
+            _mark(exit_path(trial), b" ")
 
     def recorded_exit(self, trial: TrialLaunch) -> int | None:
         return read_exit_code(exit_path(trial))

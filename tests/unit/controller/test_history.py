@@ -16,6 +16,7 @@ from hypersweep import (
     RandomParameterSampling,
     ScriptRunConfig,
     Workspace,
+    choice,
     uniform,
 )
 from hypersweep.controller import Controller
@@ -104,3 +105,45 @@ def test_history_matches_a_full_rebuild_at_every_suggestion(tmp_path, concurrenc
     assert any(not o.pending and o.value is not None for o in seen[-1][0])
     if concurrency > 1:
         assert any(o.pending for given, _ in seen for o in given)
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+@pytest.mark.parametrize("space", [{"x": uniform(0, 1)},
+                                   {"a": choice(1, 2, 3), "b": choice("p", "q", "r", "s")}])
+def test_parameters_drawn_ahead_are_those_drawn_at_the_launch(tmp_path, concurrency, space):
+    """A sampler that ignores results is asked for the next run's parameters while trials
+    run (off the path between a trial's end and the next one's start); every run gets
+    the parameters it would get when asked at its launch, a discrete space's points
+    each once."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "t.py").write_text("")
+
+    def params(ahead: bool) -> list[dict]:
+        ws = Workspace(str(tmp_path / f"ws{ahead}"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            config = HyperDriveConfig(
+                run_config=ScriptRunConfig(str(tmp_path / "src"), "t.py"),
+                hyperparameter_sampling=RandomParameterSampling(space, seed=3),
+                primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+                max_total_runs=12, max_concurrent_runs=concurrency)
+        sweep = Experiment(ws, "ahead").create(config)
+        controller = Controller(ws.store, sweep.id, StaggeredExecutor(), poll_interval=0.0)
+        calls = []
+        suggest = controller.sampler.suggest
+
+        def counted(history, n, **kwargs):
+            calls.append(controller._active() == concurrency)  # every slot busy: ahead
+            return suggest(history, n, **kwargs)
+
+        controller.sampler.suggest = counted  # type: ignore[method-assign]
+        if not ahead:  # as a sampler that uses results: asked at the launch only
+            controller.sampler.uses_results = True  # type: ignore[misc]
+        controller.run()
+        assert any(calls) == ahead
+        return [r.params for r in sorted(controller.runs.values(), key=lambda r: r.number)]
+
+    ahead, at_launch = params(True), params(False)
+    assert ahead == at_launch and len(ahead) == 12
+    if "a" in space:
+        assert len({(p["a"], p["b"]) for p in ahead}) == 12
