@@ -82,12 +82,20 @@ def main(argv=None) -> dict:
     m = 10 if args.quick else args.sleep_trials
     rounds = 1 if args.quick else args.rounds
     passes: dict[str, list[dict]] = {"1": [], "2": [], "sleep": []}
-    for _ in range(rounds):  # floor, hypersweep and the peer back to back in every pass
+    for _ in range(rounds):
         for c in (1, 2):
-            floor = python_floor(n, c)
+            # the floor is measured right before and right after each contender, which is
+            # compared with the mean of the two: the machine's speed drifts by several ms
+            # per process within a minute, and this cancels a steady drift
+            floors = [python_floor(n, c)]
             hs = hypersweep_sweep(n, c, "noop.py")
+            floors.append(python_floor(n, c))
             opt = optuna_loop(n, c, "noop.py")
-            passes[str(c)].append({"floor": floor, "hs": hs, "opt": opt})
+            if opt is not None:
+                floors.append(python_floor(n, c))
+            passes[str(c)].append({"floor": median(floors), "hs": hs, "opt": opt,
+                                   "hs_floor": (floors[0] + floors[1]) / 2,
+                                   "opt_floor": (floors[-2] + floors[-1]) / 2})
         floor_sleep = run_processes(
             [[sys.executable, str(SCRIPTS / "sleep.py"), "--sleep", "0.25"]] * m, 2)
         hs_sleep = hypersweep_sweep(m, 2, "sleep.py", ["--sleep", "0.25"])
@@ -95,8 +103,8 @@ def main(argv=None) -> dict:
     rows, data = [], {"trials": n, "rounds": rounds, "concurrency": {}}
     for c in ("1", "2"):
         ps = passes[c]
-        over = [(p["hs"] - p["floor"]) / n * 1e3 for p in ps]
-        opt_over = [(p["opt"] - p["floor"]) / n * 1e3 for p in ps if p["opt"] is not None]
+        over = [(p["hs"] - p["hs_floor"]) / n * 1e3 for p in ps]
+        opt_over = [(p["opt"] - p["opt_floor"]) / n * 1e3 for p in ps if p["opt"] is not None]
         per = {"floor_ms": median(p["floor"] / n * 1e3 for p in ps),
                "hypersweep_ms": median(p["hs"] / n * 1e3 for p in ps),
                "hypersweep_over_floor_ms": median(over),
