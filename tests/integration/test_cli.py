@@ -12,6 +12,7 @@ import time
 import pytest
 import yaml
 
+from hypersweep import Workspace
 from tests.sweeps import processes_left
 
 pytestmark = pytest.mark.integration
@@ -182,3 +183,53 @@ def test_detach_then_cancel_from_another_process(tmp_path, sweep_yml):
     assert processes_left(sweep_id) == []
     assert os.path.exists(os.path.join(ws, ".hypersweep", "experiments", sweep_id,
                                        "controller.log"))
+
+
+_ARGV_SCRIPT = """\
+import json, os, sys
+from hypersweep import Run
+run = Run.get_context()
+os.makedirs("outputs", exist_ok=True)
+with open(os.path.join(run.output_dir, "argv.json"), "w") as fh:
+    json.dump({"argv": sys.argv[1:], "python": sys.executable, "cwd": os.getcwd()}, fh)
+run.log("acc", float(sys.argv[sys.argv.index("--c") + 1]))
+"""
+
+
+@pytest.mark.parametrize("style", ["operators", "continuation", "variable"])
+def test_v2_commands_written_for_a_shell_run_as_in_azure(tmp_path, style):
+    """Azure runs trial.command in a shell: `cd sub && python ...`, a `|` block with
+    backslash continuations, and `$VARIABLE`s from environment_variables all run the
+    script with the right arguments, under the sweep's own Python."""
+    code = tmp_path / "code"
+    (code / "sub").mkdir(parents=True)
+    (code / "train.py").write_text(_ARGV_SCRIPT)
+    command = {
+        "operators": "cd sub && python ../train.py --epochs 2 --c ${{search_space.c}} "
+                     "&& echo done-marker",
+        "continuation": "python train.py \\\n  --epochs 2 \\\n  --c ${{search_space.c}}\n",
+        "variable": "python train.py --epochs $EPOCHS --c ${{search_space.c}}",
+    }[style]
+    data = {"experiment_name": "shell",
+            "trial": {"code": str(code), "command": command,
+                      "environment_variables": {"EPOCHS": "2"}},
+            "search_space": {"c": {"type": "choice", "values": [0.25, 0.5]}},
+            "sampling_algorithm": "grid",
+            "objective": {"goal": "maximize", "primary_metric": "acc"},
+            "limits": {"max_total_trials": 2, "max_concurrent_trials": 2}}
+    path = tmp_path / "shell.yml"
+    path.write_text(yaml.safe_dump(data))
+    ws = str(tmp_path / "ws")
+    cli(ws, "run", str(path))
+    runs = sorted(Workspace(ws).store.runs(
+        Workspace(ws).store.experiment("shell")["id"]),
+        key=lambda r: r["number"])
+    assert [r["status"] for r in runs] == ["Completed", "Completed"], runs
+    for run, c in zip(runs, ("0.25", "0.5"), strict=True):
+        with open(os.path.join(run["run_dir"], "outputs", "argv.json")) as fh:
+            seen = json.load(fh)
+        assert seen["argv"] == ["--epochs", "2", "--c", c]
+        assert os.path.dirname(seen["python"]) == os.path.dirname(sys.executable)
+        log = cli(ws, "logs", run["id"]).stdout
+        assert ("done-marker" in log) == (style == "operators")
+        assert seen["cwd"].endswith("sub") == (style == "operators")

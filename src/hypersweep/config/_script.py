@@ -16,6 +16,13 @@ from hypersweep._checks import (
     process_text,
     text,
 )
+from hypersweep._shell import (
+    is_shell_command,
+    join_lines,
+    needs_shell,
+    shell_command,
+    tokens_need_shell,
+)
 from hypersweep.config._environment import Environment
 from hypersweep.errors import ConfigurationError, ConfigurationTypeError, HypersweepWarning
 
@@ -111,11 +118,20 @@ def _command(command: Any) -> list[str] | None:
     if isinstance(command, str):
         import shlex
 
-        command = shlex.split(command)
+        text = join_lines(command).strip()
+        if needs_shell(text):  # run by a shell, as Azure runs a command
+            return shell_command(text)
+        try:
+            command = shlex.split(text)
+        except ValueError as exc:
+            raise ConfigurationError(f"command cannot be split into arguments: {exc}") from None
     if not isinstance(command, Sequence) or not command:
         raise ConfigurationError(f"command must be a non-empty list of strings, got "
                                  f"{describe(command)}")
-    return [_argument(i, c) for i, c in enumerate(command)]
+    tokens = [_argument(i, c) for i, c in enumerate(command)]
+    if tokens_need_shell(tokens) and not is_shell_command(tokens):
+        return shell_command(" ".join(tokens))  # a shell command split into words
+    return tokens
 
 
 def is_ray_target(target: str) -> bool:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from hypersweep._checks import describe, integer, number, text
+from hypersweep._shell import join_lines, needs_shell, shell_command
 from hypersweep.config._hyperdrive import HyperDriveConfig
 from hypersweep.config._script import Environment, ScriptRunConfig, is_ray_target
 from hypersweep.config._spec import SweepSpec
@@ -251,10 +252,13 @@ def _command(command: Any, inputs: Any, sampling: ParameterSampling,
     if not isinstance(inputs, Mapping):
         raise ConfigurationTypeError(f"inputs must be a mapping, got {describe(inputs)}")
     command = _PLACEHOLDER.sub(lambda m: f"${{{{{m.group(1)}.{m.group(2)}}}}}", command)
-    try:
-        tokens = shlex.split(command)
-    except ValueError as exc:
-        raise ConfigurationError(f"trial.command cannot be split into arguments: {exc}") from None
+    command = join_lines(command).strip()
+    if not needs_shell(command):
+        try:
+            tokens = shlex.split(command)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"trial.command cannot be split into arguments: {exc}") from None
 
     def fill(match: re.Match[str]) -> str:
         scope, key = match.group(1), match.group(2)
@@ -290,4 +294,6 @@ def _command(command: Any, inputs: Any, sampling: ParameterSampling,
             f"trial.command: unknown placeholder {match.group(0)!r}; allowed: "
             "${{search_space.NAME}}, ${{inputs.NAME}}, ${{outputs.NAME}}")
 
+    if needs_shell(command):  # run by a shell, placeholders filled in as text (as Azure)
+        return shell_command(_PLACEHOLDER.sub(fill, command))
     return [_PLACEHOLDER.sub(fill, token) for token in tokens]

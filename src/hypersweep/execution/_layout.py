@@ -12,12 +12,14 @@ import fcntl
 import fnmatch
 import os
 import re
+import shlex
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from hypersweep._shell import is_shell_command, shell_arguments
 from hypersweep.errors import ConfigurationError
 from hypersweep.space import SearchSpace, render_value
 
@@ -189,6 +191,9 @@ def build_command(*, script: str | None, arguments: Sequence[str],
         return render_value(params[key]) if scope == "search_space" else output_dir
 
     argv = [_PLACEHOLDER.sub(fill, token) for token in command]
+    if is_shell_command(argv):  # `python` in it is the sweep's interpreter, found first
+        prologue = f"PATH={shlex.quote(os.path.dirname(python))}:\"$PATH\"; "
+        return [*argv[:2], prologue + argv[2]], shell_arguments(argv[2])
     if argv[0] in _PYTHONS:
         argv[0] = python
         return argv, argv[2:] if len(argv) > 1 and not argv[1].startswith("-") else argv[1:]
