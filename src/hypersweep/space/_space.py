@@ -37,6 +37,14 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
+# HYPERSWEEP_<name> variables hypersweep itself gives a trial or reads in one: a
+# hyperparameter of that name would overwrite them (its metrics would go astray)
+RESERVED_ENV_NAMES = frozenset({
+    "RUN_ID", "EXPERIMENT", "SWEEP_ID", "METRICS_PATH", "OUTPUT_DIR", "RUN_DIR",
+    "RESUME_FROM", "EXIT_PATH", "WORKSPACE", "ARTIFACTS", "FLUSH_SECONDS",
+    "STORE_RETRY_SECONDS", "UI_TOKEN"})
+
+
 class SearchSpace(Mapping[str, ParameterExpression]):
     """An ordered ``name → expression`` mapping, validated when built.
 
@@ -74,6 +82,11 @@ class SearchSpace(Mapping[str, ParameterExpression]):
                     f"{field}: {flags[flag]!r} and {name!r} both become the flag {flag!r}")
             flags[flag] = name
             env = f"HYPERSWEEP_{self.env_name(name)}"
+            if self.env_name(name) in RESERVED_ENV_NAMES:
+                raise SearchSpaceError(
+                    f"{field}: hyperparameter {name!r} would set {env}, which hypersweep "
+                    "sets itself for every trial (its run id, metrics channel or folders); "
+                    f"rename it (reserved: {', '.join(sorted(RESERVED_ENV_NAMES))})")
             if env in flags:  # 'a.b' and 'a_b': one variable would hide the other's value
                 raise SearchSpaceError(
                     f"{field}: {flags[env]!r} and {name!r} both become the environment "

@@ -42,6 +42,15 @@ def test_bad_names_are_rejected(name):
         SearchSpace({name: uniform(0, 1)})
 
 
+@pytest.mark.parametrize("name", ["METRICS_PATH", "--RUN_ID", "OUTPUT-DIR", "RUN.DIR"])
+def test_names_that_would_overwrite_hypersweeps_own_variables_are_refused(name):
+    """HYPERSWEEP_METRICS_PATH, _RUN_ID, _OUTPUT_DIR... tell the trial where to log: a
+    hyperparameter of that name would send its metrics astray."""
+    with pytest.raises(SearchSpaceError, match=f"{name!r} would set HYPERSWEEP_"):
+        SearchSpace({name: choice(1)})
+    SearchSpace({name.lower(): choice(1)})  # variable names are case-sensitive
+
+
 def test_env_names_are_sanitised():
     assert SearchSpace.env_name("--learning-rate") == "learning_rate"
     assert SearchSpace.env_name("keep.prob") == "keep_prob"
