@@ -71,13 +71,29 @@ def _keys(where: str, data: Any, allowed: tuple[str, ...]) -> Mapping[str, Any]:
     return data
 
 
+def _loader() -> Any:
+    """PyYAML's safe loader, also reading ``1e-3`` as a number: YAML 1.1 (PyYAML) needs
+    a dot in a float (``1.0e-3``), YAML 1.2 and Azure's schema (a float field parses the
+    text) do not, so a YAML written for Azure would fail on its exponents."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+        list("-+0123456789"))
+    return Loader
+
+
 def load_sweep_yaml(path: str | os.PathLike) -> tuple[SweepSpec, str | None]:
     """Read a sweep YAML file; returns the spec and the experiment name it gives, if any."""
     import yaml
 
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
     except OSError as exc:
         raise ConfigurationError(f"cannot read sweep file {str(path)!r}: {exc.strerror}") from None
     except UnicodeDecodeError as exc:

@@ -189,3 +189,21 @@ def test_errors_and_warnings_use_the_yaml_field_names(tmp_path):
         spec_from_yaml_data(data(**bayes), base_dir=tmp_path)
     assert any(str(w.message).startswith("limits.max_total_trials=12 is below")
                for w in caught)
+
+
+def test_exponents_without_a_dot_are_numbers_as_in_azure(tmp_path):
+    """YAML 1.1 (PyYAML) reads 1e-3 as a string; Azure's schema reads it as a number."""
+    path = tmp_path / "s.yml"
+    path.write_text(textwrap.dedent("""\
+        trial: {command: "python t.py --c ${{search_space.c}}", code: .}
+        search_space:
+          c: {type: loguniform, min_value: -1e1, max_value: 1E+0}
+          d: {type: choice, values: [3e2, "1e5", 7]}
+        objective: {goal: maximize, primary_metric: acc}
+        early_termination: {type: bandit, slack_amount: 1e-2}
+        limits: {max_total_trials: 2}
+        """))
+    spec, _ = load_sweep_yaml(path)
+    assert spec.space["c"].to_json() == ["loguniform", [-10.0, 1.0]]
+    assert list(spec.space["d"].values()) == [300.0, "1e5", 7]
+    assert spec.to_json()["policy"]["slack_amount"] == 0.01
