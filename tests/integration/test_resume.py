@@ -237,3 +237,17 @@ def test_bayesian_warm_start_reads_lr_and_dash_dash_lr_as_one_key(workspace, sou
                   max_total_runs=1, resume_from=[parent])
     (run,) = child.get_children()
     assert run.hyperparameters == {"--x": 0.3}
+
+
+def test_resume_child_runs_reads_lr_and_dash_dash_lr_as_one_key(workspace, source):
+    """SPEC §1: keys may be written "x" or "--x"; a run of a sweep that wrote "x" is
+    re-run in one that writes "--x", with its own value under the new spelling."""
+    first = sweep(workspace, source, GridParameterSampling({"x": choice(0.1, 0.2)}),
+                  max_total_runs=1)
+    (done,) = first.get_children()
+    second = sweep(workspace, source, GridParameterSampling({"--x": choice(0.1, 0.2)}),
+                   max_total_runs=2, resume_child_runs=[done])
+    resumed, fresh = second.get_children()
+    assert resumed.hyperparameters == {"--x": 0.1} and fresh.hyperparameters == {"--x": 0.2}
+    assert resumed.get_details()["runDefinition"]["arguments"][-4:] == [
+        "--x", "0.1", "--resume-from", done.outputs_dir]

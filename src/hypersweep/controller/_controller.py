@@ -35,7 +35,7 @@ from hypersweep.controller._decide import (
 from hypersweep.controller._ingest import parse_channel, summary
 from hypersweep.controller._outage import LaunchBlocked, Outage, blocking_errno, is_outage
 from hypersweep.controller._outcome import classify_exit, log_tail, missing_metric_message
-from hypersweep.controller._reconcile import load_parents, load_runs, unwatched_exit
+from hypersweep.controller._reconcile import in_space, load_parents, load_runs, unwatched_exit
 from hypersweep.controller._state import RunState, new_run
 from hypersweep.errors import HypersweepWarning
 from hypersweep.execution import Executor, LaunchInfo, TrialExit, TrialLaunch
@@ -335,7 +335,7 @@ class Controller:
         out = []
         for rid in todo:
             source = self.store.run(rid)
-            out.append(self._new_run(dict(source["params"]),
+            out.append(self._new_run(in_space(source["params"], self.spec),
                                      resume_from=os.path.join(source["run_dir"], "outputs"),
                                      resume_source=rid))
         return out

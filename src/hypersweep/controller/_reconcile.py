@@ -80,11 +80,11 @@ def load_parents(store: Store, spec: SweepSpec, *, bayesian: bool
                 if row["status"] == RunStatus.COMPLETED.value:
                     completed.add(row["id"])
             if bayesian and RunStatus(row["status"]).is_terminal:
-                prior.append(Observation(_in_space(row["params"], spec), row["primary_best"]))
+                prior.append(Observation(in_space(row["params"], spec), row["primary_best"]))
     return prior, table, completed
 
 
-def _in_space(params: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
+def in_space(params: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
     """A parent run's values under this sweep's keys ("lr" and "--lr" are one key)."""
     ours = {spec.space.flag_of(key): key for key in spec.space}
     return {ours.get(spec.space.flag_of(key), key): value for key, value in params.items()}

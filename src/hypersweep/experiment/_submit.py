@@ -117,7 +117,8 @@ def _check_resumed_runs(store: Any, spec: SweepSpec) -> None:
         if row["status"] not in _FINISHED_RUN:
             raise ConfigurationError(
                 f"resume_child_runs: run {run_id} is {row['status']}; it must have finished")
-        if list(row["params"]) != space_keys:
+        flag = SearchSpace.flag_of  # "lr" and "--lr" are one key (SPEC §1)
+        if sorted(map(flag, row["params"])) != sorted(map(flag, space_keys)):
             raise ConfigurationError(
                 f"resume_child_runs: run {run_id} has hyperparameters {list(row['params'])}, "
                 f"this search space has {space_keys}")
