@@ -163,8 +163,10 @@ def test_ctrl_c_cancels_cleanly(tmp_path, sweep_yml):
 
 def test_detach_then_cancel_from_another_process(tmp_path, sweep_yml):
     ws = str(tmp_path / "ws")
-    sweep_id = cli(ws, "run", "--detach", sweep_yml(mode="hang", total=2)).stdout.strip()
-    assert sweep_id.startswith("HD_")
+    started = json.loads(cli(ws, "run", "--detach", "--json",
+                             sweep_yml(mode="hang", total=2)).stdout)
+    sweep_id = started["experiment"]
+    assert sweep_id.startswith("HD_") and started["status"] in ("Queued", "Running")
     deadline = time.time() + 30
     while time.time() < deadline:
         runs = json.loads(cli(ws, "status", sweep_id, "--json").stdout)["runs"]

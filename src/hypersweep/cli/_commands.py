@@ -53,7 +53,10 @@ def cmd_run(args: Any) -> int:
     run = Experiment(ws, name).create(spec)
     if args.detach:
         start_background_controller(ws, run.id)
-        print(run.id)
+        if args.json:
+            _print_json({"experiment": run.id, "status": run.get_status()})
+        else:
+            print(run.id)
         return 0
     progress = Progress(run, enabled=not args.json)
     status = run_sweep(ws, run.id, on_progress=progress.update)
