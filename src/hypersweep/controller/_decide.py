@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from hypersweep.config import SweepSpec
+from hypersweep.controller._outcome import not_a_series
 from hypersweep.controller._state import RunState
 from hypersweep.goal import PrimaryMetricGoal
 from hypersweep.policy import EarlyTerminationPolicy
@@ -93,5 +94,8 @@ def sweep_outcome(status: ExperimentStatus, runs: Sequence[RunState], stopping: 
         logged = sorted({name for r in runs for name in r.channel.counts})
         missing = (f"no run logged the primary metric {primary!r}; the runs logged: "
                    + (", ".join(repr(n) for n in logged) if logged else "nothing"))
+        if primary in logged:
+            missing = f"no run logged the primary metric {primary!r} as a series: " + \
+                not_a_series(primary)
         message = f"{message}; {missing}" if message else missing
     return status, message

@@ -54,5 +54,14 @@ def classify_exit(exit_code: int | None, cancel_reason: str | None,
 
 def missing_metric_message(primary: str, logged: list[str]) -> str:
     """The flag on a run that never logged the primary metric (SPEC §3)."""
+    if primary in logged:
+        return not_a_series(primary)
     names = ", ".join(repr(n) for n in sorted(logged)) if logged else "none"
     return f"metric {primary!r} was never logged; logged names were: {names}"
+
+
+def not_a_series(primary: str) -> str:
+    """Why a primary metric logged only as a list, row or table does not count."""
+    return (f"metric {primary!r} was logged only with log_list/log_row/log_table, which "
+            f"are not intervals; log each value with run.log({primary!r}, value) for it to "
+            "be the primary metric")

@@ -80,6 +80,12 @@ def test_sweep_outcome_says_when_no_run_logged_the_primary_metric():
               "'loss'")
     assert sweep_outcome(done, misspelt, None, True, "Accuracy")[1].startswith(
         "search space exhausted; no run logged")
+    # logged, but only as a list (log_list): it is not a series of intervals
+    listed = [run("e", [], status=RunStatus.COMPLETED)]
+    listed[0].channel.counts.update({"Accuracy": 1})
+    message = sweep_outcome(done, listed, None, False, "Accuracy")[1]
+    assert message.startswith("no run logged the primary metric 'Accuracy' as a series: ")
+    assert "log_list/log_row/log_table" in message and "run.log('Accuracy', value)" in message
     # one run that logged it is enough; a sweep with no completed run says nothing more
     logged = [*misspelt, run("c", [0.9], status=RunStatus.COMPLETED)]
     assert sweep_outcome(done, logged, None, False, "Accuracy") == (done, None)
