@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import threading
@@ -54,7 +55,8 @@ def _headline(data: SweepData) -> str:
 
 
 class RunDetails:
-    """The runs table and charts of a sweep (a ``HyperDriveRun``) for notebooks.
+    """The runs table and charts of a sweep (a ``HyperDriveRun``) for notebooks; given
+    one of its child runs, the same for that run alone.
 
     ``show()`` returns at once; while the sweep runs, a background thread re-reads the
     store every ``refresh_seconds`` and updates the output when something changed, then
@@ -64,7 +66,12 @@ class RunDetails:
     def __init__(self, run: Any, *, refresh_seconds: float = 5.0) -> None:
         if not hasattr(run, "_store") or not hasattr(run, "id"):
             raise TypeError(f"RunDetails needs a HyperDriveRun, got {type(run).__name__}")
+        from hypersweep.experiment._runs import Run
+
         self.run = run
+        # a child run: its sweep's snapshot, narrowed to it (as Azure's widget shows a run)
+        self._only = run.id if isinstance(run, Run) else None
+        self._sweep_id = run.parent_id if isinstance(run, Run) else run.id
         self.refresh_seconds = refresh_seconds
         self._data: SweepData | None = None
         self._stop = threading.Event()
@@ -73,8 +80,15 @@ class RunDetails:
     # -- content ---------------------------------------------------------------------
     def snapshot(self) -> SweepData:
         """A fresh snapshot (curves of unchanged runs reused from the last one)."""
-        self._data = load_sweep(self.run._store, self.run.id, series=True, previous=self._data)
-        return self._data
+        data = load_sweep(self.run._store, self._sweep_id, series=True, previous=self._data)
+        if self._only is not None:
+            keep = self._only
+            data = dataclasses.replace(
+                data, runs=tuple(r for r in data.runs if r["id"] == keep),
+                series=None if data.series is None else
+                {k: v for k, v in data.series.items() if k == keep})
+        self._data = data
+        return data
 
     def text(self) -> str:
         """The headline and the runs table as plain text."""

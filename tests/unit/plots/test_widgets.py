@@ -118,3 +118,17 @@ def test_a_finished_sweep_is_not_polled(sweep, notebook, monkeypatch):
 def test_run_details_needs_a_sweep():
     with pytest.raises(TypeError, match="HyperDriveRun"):
         RunDetails("HD_x")
+
+
+def test_a_child_run_shows_its_own_row_and_curve(sweep, capsys):
+    """As Azure's widget takes any run: a child run shows itself, not a traceback."""
+    child = sweep.get_children()[1]
+    details = RunDetails(child)
+    data = details.snapshot()
+    assert [r["id"] for r in data.runs] == [child.id]
+    assert set(data.series) <= {child.id}
+    details.show()
+    out = capsys.readouterr().out
+    others = [c.id for c in sweep.get_children() if c.id != child.id]
+    assert child.id in out and not [o for o in others if o in out]
+    assert set(details.figures()) == set(RunDetails(sweep).figures())
