@@ -154,6 +154,15 @@ class HyperDriveConfig:
                     f"max_concurrent_runs={self.max_concurrent_runs}: Bayesian sampling "
                     "converges better with at most 20 concurrent runs",
                     HypersweepWarning, stacklevel=3)
+        command = self.run_config.command
+        if command and not any("${{search_space." in token for token in command):
+            warnings.warn(
+                "run_config.command has no ${{search_space.NAME}} placeholder, so no sampled "
+                "value is on its command line (HyperDrive passes them nowhere either); the "
+                "script gets them only as HYPERSWEEP_<name> and AZUREML_SWEEP_<name> "
+                "environment variables. Write e.g. '--lr ${{search_space.lr}}' in the "
+                "command, or use script= and arguments=",
+                HypersweepWarning, stacklevel=3)
         if isinstance(sampling, GridParameterSampling) and sampling.size > self.max_total_runs:
             warnings.warn(
                 f"the grid has {sampling.size} points but max_total_runs={self.max_total_runs}: "

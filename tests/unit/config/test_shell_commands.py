@@ -44,3 +44,28 @@ def test_script_run_config_commands():
         SHELL, "-c", "export P=$PWD && python t.py"]
     assert ScriptRunConfig(".", command=["python", "t.py", "--n", 3]).command == [
         "python", "t.py", "--n", "3"]
+
+
+def test_a_command_without_placeholders_warns_that_values_are_only_in_the_environment():
+    import warnings
+
+    from hypersweep import (
+        HyperDriveConfig,
+        HypersweepWarning,
+        PrimaryMetricGoal,
+        RandomParameterSampling,
+        uniform,
+    )
+
+    def config(command):
+        return HyperDriveConfig(
+            run_config=ScriptRunConfig(".", command=command),
+            hyperparameter_sampling=RandomParameterSampling({"c": uniform(0, 1)}),
+            primary_metric_name="acc", primary_metric_goal=PrimaryMetricGoal.MAXIMIZE,
+            max_total_runs=2)
+
+    with pytest.warns(HypersweepWarning, match="no \\$\\{\\{search_space.NAME\\}\\}"):
+        config(["python", "t.py", "--epochs", "1"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", HypersweepWarning)
+        config("python t.py --c ${{search_space.c}}")

@@ -133,14 +133,16 @@ def test_a_local_input_path_is_made_absolute_from_the_yaml_folder(tmp_path):
               "blob": {"type": "uri_file", "path": "wasbs://c@a.blob.core.windows.net/x.csv"},
               "asset": {"type": "uri_folder", "path": "azureml:iris-data@latest"}}
     command = ("python t.py --csv ${{inputs.csv}} --f ${{inputs.folder}} --l "
-               "${{inputs.literal}} --b ${{inputs.blob}} --a ${{inputs.asset}}")
+               "${{inputs.literal}} --b ${{inputs.blob}} --a ${{inputs.asset}} "
+               "--lr ${{search_space.lr}}")
     with pytest.warns(HypersweepWarning) as caught:
         spec, _ = spec_from_yaml_data(data(trial={"code": ".", "command": command},
                                            inputs=inputs), base_dir=tmp_path)
     assert spec.command[2:] == (
         "--csv", str(tmp_path.resolve() / "data" / "iris.csv"),
         "--f", str(tmp_path.resolve().parent / "shared"), "--l", "./kept",
-        "--b", "wasbs://c@a.blob.core.windows.net/x.csv", "--a", "azureml:iris-data@latest")
+        "--b", "wasbs://c@a.blob.core.windows.net/x.csv", "--a", "azureml:iris-data@latest",
+        "--lr", "${{search_space.lr}}")
     messages = sorted(str(w.message) for w in caught)
     assert len(messages) == 2 and "inputs.asset" in messages[0] and "inputs.blob" in messages[1]
 
