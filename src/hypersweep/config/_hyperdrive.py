@@ -211,16 +211,17 @@ def _listed(field: str, value: Any, *, limit: int) -> list[Any]:
         value = [value]
     value = list(value)
     if len(value) > limit:
-        raise ConfigurationError(f"{field} takes at most {limit} runs, got {len(value)}")
-    ids = [_run_id(v) for v in value]
+        why = "" if field == "resume_from" else " (max_total_runs)"
+        raise ConfigurationError(f"{field} takes at most {limit} runs{why}, got {len(value)}")
+    ids = [_run_id(v, f"{field}[{i}]") for i, v in enumerate(value)]
     if len(set(ids)) != len(ids):
         raise ConfigurationError(f"{field} lists the same run more than once: {ids}")
     return value
 
 
-def _run_id(run: Any) -> str:
+def _run_id(run: Any, field: str = "run") -> str:
     run_id = run if isinstance(run, str) else getattr(run, "id", None)
     if not isinstance(run_id, str) or not run_id:
         raise ConfigurationTypeError(
-            f"expected a run (HyperDriveRun or Run) or a run id, got {describe(run)}")
+            f"{field}: expected a run (HyperDriveRun or Run) or a run id, got {describe(run)}")
     return run_id

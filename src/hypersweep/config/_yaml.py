@@ -107,12 +107,16 @@ def load_sweep_yaml(path: str | os.PathLike) -> tuple[SweepSpec, str | None]:
 def spec_from_yaml_data(data: Any, base_dir: str | os.PathLike = ".") -> tuple[SweepSpec,
                                                                                str | None]:
     """Validate parsed YAML data into a SweepSpec (and the experiment name, if given)."""
+    if isinstance(data, Mapping) and data.get("type", "sweep") != "sweep":  # before its keys
+        raise ConfigurationError(
+            f"sweep: type must be 'sweep', got {data.get('type')!r}" + (
+                "; a command job's command goes under trial: {command: ...} with a "
+                "search_space, objective and sampling_algorithm"
+                if data.get("type") == "command" else ""))
     data = _keys("sweep", data, _TOP)
     for key in ("trial", "search_space", "objective"):
         if key not in data:
             raise ConfigurationError(f"sweep: {key!r} is required")
-    if data.get("type", "sweep") != "sweep":
-        raise ConfigurationError(f"sweep: type must be 'sweep', got {data.get('type')!r}")
     sampling, allow_policy = _sampling(data.get("sampling_algorithm", "random"),
                                        data["search_space"])
     trial = _keys("trial", data["trial"], _TRIAL)

@@ -225,6 +225,9 @@ class HyperDriveRun:
         if not is_int(top) or top < 0:
             raise ConfigurationError(f"top must be a whole number >= 0 (0 = all runs), got "
                                      f"{describe(top)}")
+        for name, flag in (("reverse", reverse), ("discard_no_metric", discard_no_metric)):
+            if not isinstance(flag, bool | int):
+                raise ConfigurationError(f"{name} must be True or False, got {describe(flag)}")
         rows = self._child_rows()
         sign = self.goal.sign
         scored = [r for r in rows if r["primary_best"] is not None

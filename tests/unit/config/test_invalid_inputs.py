@@ -128,6 +128,12 @@ CASES = [
      ConfigurationError, "nope.yml"),
     ("env-bad-name", lambda: ScriptRunConfig(".", "t.py", environment={"1X": "a"}),
      ConfigurationError, "environment_variables"),
+    ("resume-from-item", lambda: hd(resume_from=["HD_a", 42]), ConfigurationTypeError,
+     "resume_from[1]: expected a run"),
+    ("resume-child-over-budget", lambda: hd(max_total_runs=1, resume_child_runs=["a", "b"]),
+     ConfigurationError, "at most 1 runs (max_total_runs)"),
+    ("hyperparameter-shadows-run-id", lambda: RandomParameterSampling({"RUN_ID": choice(1)}),
+     SearchSpaceError, "HYPERSWEEP_RUN_ID"),
 ]
 
 

@@ -209,3 +209,9 @@ def test_exponents_without_a_dot_are_numbers_as_in_azure(tmp_path):
     assert spec.space["c"].to_json() == ["loguniform", [-10.0, 1.0]]
     assert list(spec.space["d"].values()) == [300.0, "1e5", 7]
     assert spec.to_json()["policy"]["slack_amount"] == 0.01
+
+
+def test_a_command_job_yaml_is_told_where_its_command_goes():
+    with pytest.raises(ConfigurationError, match="type must be 'sweep', got 'command'; a "
+                                                 "command job's command goes under trial"):
+        spec_from_yaml_data({"type": "command", "command": "python x.py"})

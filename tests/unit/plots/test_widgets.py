@@ -132,3 +132,4 @@ def test_a_child_run_shows_its_own_row_and_curve(sweep, capsys):
     others = [c.id for c in sweep.get_children() if c.id != child.id]
     assert child.id in out and not [o for o in others if o in out]
     assert set(details.figures()) == set(RunDetails(sweep).figures())
+
