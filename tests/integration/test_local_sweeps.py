@@ -123,6 +123,9 @@ def test_failures_are_recorded_and_the_sweep_goes_on(workspace, source):
         "metric 'acc' was never logged; logged names were: 'Accuracy', 'loss'")
     nan = runs["nan"].get_metrics()["acc"]
     assert len(nan) == 3 and all(math.isnan(v) for v in nan)
+    assert runs["nan"].get_details()["terminationReason"] == (
+        "metric 'acc' was logged 3 time(s) but never as a finite number (NaN and ±inf are "
+        "never best): this run has no best value")
     assert runs["fork"].get_status() == "Completed"
     assert hd.get_best_run_by_primary_metric().id in (runs["ok"].id, runs["fork"].id)
     assert processes_left(hd.id) == []  # the forked child was killed with its group

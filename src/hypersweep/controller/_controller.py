@@ -34,7 +34,12 @@ from hypersweep.controller._decide import (
 )
 from hypersweep.controller._ingest import parse_channel, summary
 from hypersweep.controller._outage import LaunchBlocked, Outage, blocking_errno, is_outage
-from hypersweep.controller._outcome import classify_exit, log_tail, missing_metric_message
+from hypersweep.controller._outcome import (
+    classify_exit,
+    log_tail,
+    missing_metric_message,
+    no_finite_value_message,
+)
 from hypersweep.controller._reconcile import in_space, load_parents, load_runs, unwatched_exit
 from hypersweep.controller._state import RunState, new_run
 from hypersweep.errors import HypersweepWarning
@@ -466,6 +471,9 @@ class Controller:
             if status is RunStatus.COMPLETED and not run.channel.primary:
                 message = missing_metric_message(self.spec.primary_metric_name,
                                                  list(run.channel.counts))
+            elif status is RunStatus.COMPLETED and run.best(self.goal) is None:
+                message = no_finite_value_message(self.spec.primary_metric_name,
+                                                  len(run.channel.primary))
             fields: dict[str, Any] = {"status": status, "ended": ex.ended,
                                       "exit_code": ex.exit_code, "message": message}
             if run.started is None:  # it ran while no controller had recorded its start

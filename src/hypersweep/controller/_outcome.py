@@ -60,6 +60,12 @@ def missing_metric_message(primary: str, logged: list[str]) -> str:
     return f"metric {primary!r} was never logged; logged names were: {names}"
 
 
+def no_finite_value_message(primary: str, count: int) -> str:
+    """The flag on a run whose every primary value was NaN or ±inf (never best, SPEC §3)."""
+    return (f"metric {primary!r} was logged {count} time(s) but never as a finite number "
+            "(NaN and ±inf are never best): this run has no best value")
+
+
 def not_a_series(primary: str) -> str:
     """Why a primary metric logged only as a list, row or table does not count."""
     return (f"metric {primary!r} was logged only with log_list/log_row/log_table, which "
