@@ -40,7 +40,9 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
     their future is unknown. An empty reference set stops nothing.
 
     A NaN/±inf value makes its run's average the worst possible, and a run whose first N
-    values are all non-finite has the worst best value.
+    values are all non-finite has the worst best value: it stops when any reference
+    average is finite (SPEC §4: a diverged run is stopped when there is a reference to
+    compare with), even if a diverged reference made the median itself non-finite.
 
     Example::
 
@@ -70,17 +72,26 @@ class MedianStoppingPolicy(EarlyTerminationPolicy):
         if not reference:
             return None
         goal = PrimaryMetricGoal.parse(goal, "goal")
-        median = median_score(prefix_mean_score(goal, table[other], interval)
-                              for other in reference)
+        averages = [prefix_mean_score(goal, table[other], interval) for other in reference]
+        median = median_score(averages)
         own = prefix_best_score(goal, values, interval)
         if math.isfinite(own) and math.isfinite(median) and near(own, median):
             # on the median as written, up to float rounding: decide exactly
             worse = exact_score(goal, goal.sign * own) < statistics.median(
                 [prefix_exact_mean(goal, table[other], interval) for other in reference])
+        elif not math.isfinite(own):
+            # diverged: stopped when a reference is finite (SPEC §4), even when a diverged
+            # reference made the median of an even count non-finite too
+            worse = any(math.isfinite(a) for a in averages)
         else:
             worse = own < median
         if not worse:
             return None
+        if not math.isfinite(median):
+            finite = sum(math.isfinite(a) for a in averages)
+            return (f"MedianStoppingPolicy at interval {interval}: best non-finite (NaN/inf "
+                    f"counts as the worst value), while {finite} of {len(reference)} other "
+                    "runs' averages are finite")
         mine, theirs = (pair(goal.sign * own, goal.sign * median) if math.isfinite(own)
                         else (show_score(goal, own), show_score(goal, median)))
         op = "<" if goal is PrimaryMetricGoal.MAXIMIZE else ">"

@@ -73,6 +73,12 @@ CASES = [
     ("inf-run-stops-when-minimizing", EVERY, {"b": [0.2], "x": [INF]}, "x", 1, MIN, (),
      "MedianStoppingPolicy at interval 1: best non-finite > 0.2 = median of 1 other runs' "
      "averages"),
+    ("nan-run-stops-even-when-a-diverged-reference-makes-the-median-non-finite", EVERY,
+     {"a": [NAN], "b": [0.5], "x": [NAN]}, "x", 1, MAX, (),
+     "MedianStoppingPolicy at interval 1: best non-finite (NaN/inf counts as the worst "
+     "value), while 1 of 2 other runs' averages are finite"),
+    ("finite-run-against-a-non-finite-median-lives", EVERY,
+     {"a": [NAN], "b": [0.9], "x": [0.01]}, "x", 1, MAX, (), None),
     ("all-references-non-finite", EVERY, {"a": [NAN], "b": [INF], "x": [NAN]}, "x", 1, MAX,
      (), None),
     ("mean-of-equal-values-is-exact", EVERY, {"a": [0.1, 0.1, 0.1], "x": [0.1, 0.1, 0.1]},
