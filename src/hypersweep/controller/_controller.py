@@ -473,7 +473,8 @@ class Controller:
                                                  list(run.channel.counts))
             elif status is RunStatus.COMPLETED and run.best(self.goal) is None:
                 message = no_finite_value_message(self.spec.primary_metric_name,
-                                                  len(run.channel.primary))
+                                                  len(run.channel.primary),
+                                                  run.channel.non_numeric)
             fields: dict[str, Any] = {"status": status, "ended": ex.ended,
                                       "exit_code": ex.exit_code, "message": message}
             if run.started is None:  # it ran while no controller had recorded its start

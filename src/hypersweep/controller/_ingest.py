@@ -33,6 +33,7 @@ class ChannelState:
     tags: dict[str, str] = dataclasses.field(default_factory=dict)
     attempt_start: int = 0  # index in ``primary`` where the current attempt's values begin
     first_time: float | None = None  # when the first record was logged (the script's clock)
+    non_numeric: int = 0  # primary values that were not numbers (strings): NaN to policies
 
     @property
     def attempt_primary(self) -> list[float]:
@@ -128,6 +129,8 @@ def parse_channel(run_id: str, data: bytes, state: ChannelState, primary_name: s
         rows.append(MetricRow(run_id, name, step, kind, value, text, as_json, when))
         if kind == "metric" and name == primary_name:
             primary.append(_as_float(payload))
+            if not isinstance(payload, int | float):
+                state.non_numeric += 1
             added += 1
     if rows and state.first_time is None:
         state.first_time = rows[0].time

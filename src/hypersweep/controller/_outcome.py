@@ -60,8 +60,13 @@ def missing_metric_message(primary: str, logged: list[str]) -> str:
     return f"metric {primary!r} was never logged; logged names were: {names}"
 
 
-def no_finite_value_message(primary: str, count: int) -> str:
-    """The flag on a run whose every primary value was NaN or ±inf (never best, SPEC §3)."""
+def no_finite_value_message(primary: str, count: int, non_numeric: int = 0) -> str:
+    """The flag on a run whose every primary value was NaN, ±inf or not a number (never
+    best, SPEC §3)."""
+    if non_numeric:
+        return (f"metric {primary!r} was logged {count} time(s), {non_numeric} of them not as "
+                "a number (e.g. a string: log a float); NaN, ±inf and non-numbers are never "
+                "best: this run has no best value")
     return (f"metric {primary!r} was logged {count} time(s) but never as a finite number "
             "(NaN and ±inf are never best): this run has no best value")
 

@@ -31,6 +31,20 @@ def test_series_get_steps_and_primary_values():
     assert summary(state, maximize=False)["primary_best"] == 0.5
 
 
+def test_a_string_primary_value_counts_as_nan_and_is_named_in_the_runs_flag():
+    from hypersweep.controller._outcome import no_finite_value_message
+
+    data = (line(kind="metric", name="acc", value="0.9", time=1.0)
+            + line(kind="metric", name="acc", value=float("nan"), time=2.0))
+    state = ChannelState()
+    _, added = parse_channel("r", data, state, "acc", now=9.0)
+    assert added == 2 and all(math.isnan(v) for v in state.primary)
+    assert state.non_numeric == 1
+    assert no_finite_value_message("acc", 2, state.non_numeric) == (
+        "metric 'acc' was logged 2 time(s), 1 of them not as a number (e.g. a string: log a "
+        "float); NaN, ±inf and non-numbers are never best: this run has no best value")
+
+
 def test_malformed_lines_are_skipped_and_counted_the_rest_kept():
     data = (b"not json\n" + line(kind="metric", name="acc", value=1)
             + b"\xff\xfe binary\n" + line(kind="metric", name="acc", value=[1])
