@@ -163,7 +163,7 @@ def cmd_status(args: Any) -> int:
                 [[r["number"], r["primary_best"], r["status"] + (" *" if best is r else ""),
                   when(r["started"]), duration(r["started"], r["ended"], now), r["id"],
                   *[fmt(r["params"].get(n)) for n in names], _reason(r)]
-                 for r in rows]))
+                 for r in rows], last_whole=True))  # a reason's numbers must show whole
     _print_bad_lines(rows)
     from hypersweep.plots._data import load_sweep
     from hypersweep.plots._table import summary_lines
@@ -183,7 +183,7 @@ def _gone_hint(row: dict[str, Any], short: bool = False) -> str:
         f"  (its controller is gone: continue with `hypersweep resume {row['id']}`)")
 
 
-def _reason(row: dict[str, Any], width: int = 100) -> str:
+def _reason(row: dict[str, Any], width: int = 300) -> str:
     """The row's reason; for a failed run, with the last line its script printed (its
     error, usually), so the table says why without a trip to the log."""
     reason = row["message"] or ""

@@ -37,10 +37,14 @@ def duration(start: float | None, end: float | None, now: float) -> str:
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 48) -> str:
-    """Left-aligned columns separated by two spaces, cells cut at ``max_width``."""
-    cells = [[_cut(fmt(c) if not isinstance(c, str) else c, max_width) for c in row]
-             for row in rows]
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 48,
+          *, last_whole: bool = False) -> str:
+    """Left-aligned columns separated by two spaces, cells cut at ``max_width`` (except
+    the last column's with ``last_whole``: nothing follows it to misalign)."""
+    last = len(headers) - 1
+    cells = [[_cut(fmt(c) if not isinstance(c, str) else c,
+                   10**6 if last_whole and i == last else max_width)
+              for i, c in enumerate(row)] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
