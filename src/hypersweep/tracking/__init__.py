@@ -41,11 +41,11 @@ def get_context(allow_offline: bool = True, **kwargs: object) -> ScriptRun | Off
     ``Run.get_context`` (``used_for_context_manager``) are accepted and ignored.
     """
     path = os.environ.get("HYPERSWEEP_METRICS_PATH") or None
+    if path is None and not allow_offline:  # also after an earlier offline get_context()
+        raise RuntimeError("not running under a hypersweep sweep "
+                           "(HYPERSWEEP_METRICS_PATH is not set) and allow_offline=False")
     run = _CACHE.get(path)
     if run is None:
-        if path is None and not allow_offline:
-            raise RuntimeError("not running under a hypersweep sweep "
-                               "(HYPERSWEEP_METRICS_PATH is not set) and allow_offline=False")
         run = _CACHE[path] = _from_environ(os.environ)
     return run
 

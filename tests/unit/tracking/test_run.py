@@ -205,6 +205,8 @@ def test_allow_offline_false_refuses_outside_a_sweep(clean_env):
     with pytest.raises(RuntimeError, match="HYPERSWEEP_METRICS_PATH"):
         tracking.get_context(allow_offline=False)
     assert isinstance(tracking.get_context(used_for_context_manager=False), OfflineRun)
+    with pytest.raises(RuntimeError, match="allow_offline=False"):  # after an offline one too
+        tracking.get_context(allow_offline=False)
 
 
 # -- offline ------------------------------------------------------------------------------
