@@ -235,3 +235,13 @@ def test_v2_commands_written_for_a_shell_run_as_in_azure(tmp_path, style):
         log = cli(ws, "logs", run["id"]).stdout
         assert ("done-marker" in log) == (style == "operators")
         assert seen["cwd"].endswith("sub") == (style == "operators")
+
+
+@pytest.mark.parametrize("command", [["ls"], ["status", "x"], ["best", "x"], ["logs", "x_1"],
+                                     ["cancel", "x"]])
+def test_a_mistyped_workspace_is_an_error_not_an_empty_one(tmp_path, command):
+    missing = tmp_path / "typo"
+    out = cli(str(missing), *command, check=False)
+    assert out.returncode == 2, out.stdout
+    assert f"no hypersweep workspace at {missing}" in out.stderr
+    assert not missing.exists()  # a read command creates nothing

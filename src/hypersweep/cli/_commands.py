@@ -18,12 +18,21 @@ from hypersweep.status import ExperimentStatus
 __all__ = ["COMMANDS"]
 
 
-def _workspace(args: Any):
+def _workspace(args: Any, *, create: bool = False):
+    """The workspace the command names. Only ``run`` makes a new one: a read command on
+    a folder with no store is a mistyped path, not an empty workspace."""
+    from hypersweep.errors import ConfigurationError
     from hypersweep.experiment._workspace import Workspace
 
-    if args.workspace:
-        return Workspace(args.workspace)
-    return Workspace.from_config()
+    ws = Workspace(args.workspace) if args.workspace else Workspace.from_config()
+    if not create and ws.url.startswith("sqlite:///"):
+        database = ws.url[len("sqlite:///"):]
+        if not os.path.exists(database):
+            raise ConfigurationError(
+                f"no hypersweep workspace at {os.path.dirname(os.path.dirname(database))} "
+                f"(no store {database}); check --workspace or $HYPERSWEEP_WORKSPACE, or "
+                "start a sweep there with `hypersweep run`")
+    return ws
 
 
 def _sweep(args: Any):
@@ -49,7 +58,7 @@ def cmd_run(args: Any) -> int:
     if args.executor or args.address:
         spec = spec.replace(compute={"type": args.executor or "ray", "address": args.address})
     name = args.name or name or os.path.splitext(os.path.basename(args.file))[0]
-    ws = _workspace(args)
+    ws = _workspace(args, create=True)
     run = Experiment(ws, name).create(spec)
     if args.detach:
         start_background_controller(ws, run.id)

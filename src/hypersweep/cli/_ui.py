@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from typing import Any
 
 __all__ = ["cmd_ui"]
@@ -40,10 +41,16 @@ def cmd_ui(args: Any) -> int:
         raise HypersweepError(f"the dashboard needs its extra: pip install "
                               f"'hypersweep[dashboard]' ({exc})") from None
     from hypersweep.cli._commands import _workspace
+    from hypersweep.errors import ConfigurationError
 
     token = getattr(args, "token", None) or os.environ.get(TOKEN_ENV) or None
     check_bind(args.host, token)
-    workspace = _workspace(args)
+    try:
+        workspace = _workspace(args)
+    except ConfigurationError as exc:  # watching for sweeps yet to start is fine: say so
+        print(f"hypersweep: {exc}; serving it empty until a sweep starts there",
+              file=sys.stderr)
+        workspace = _workspace(args, create=True)
     store = workspace.store  # open (and check) the store before announcing the URL
     sock = _bind(args.host, args.port)
     announce(args.host, sock.getsockname()[1], token)
