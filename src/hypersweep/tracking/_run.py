@@ -241,6 +241,26 @@ class _BaseRun:
     def _emit(self, record: dict[str, object]) -> None:
         raise NotImplementedError
 
+    def get_metrics(self, name: str | None = None) -> dict[str, object]:
+        """What this run has logged so far, shaped as a child run's ``get_metrics()``
+        (Azure ML's ``Run.get_context().get_metrics()``): a name logged once is a value,
+        more often a list; ``name`` keeps only that metric."""
+        from hypersweep._shape import shape_metrics
+
+        rows = [{"name": r["name"], "kind": r["kind"], "step": step,
+                 "value": r[_PAYLOAD[str(r["kind"])]]}
+                for step, r in enumerate(self._records())
+                if r.get("kind") in _PAYLOAD and r["kind"] != "tag"
+                and (name is None or r.get("name") == name)]
+        return shape_metrics(rows)
+
+    def _records(self) -> list[dict[str, object]]:
+        raise NotImplementedError
+
+
+# the field holding each record kind's payload in a channel line
+_PAYLOAD = {"metric": "value", "list": "values", "row": "row", "table": "table", "tag": "value"}
+
 
 class ScriptRun(_BaseRun):
     """A run under a sweep: each logging call appends one JSON line to the run's metrics
@@ -272,6 +292,23 @@ class ScriptRun(_BaseRun):
     def _emit(self, record: dict[str, object]) -> None:
         record["time"] = time.time()
         self._channel.write(line(record))
+
+    def _records(self) -> list[dict[str, object]]:
+        import json
+
+        out = []
+        try:
+            with open(self._channel.path, "rb") as fh:
+                for raw in fh:
+                    try:
+                        record = json.loads(raw)
+                    except ValueError:  # a malformed or partial line: the controller skips it too
+                        continue
+                    if isinstance(record, dict) and "name" in record:
+                        out.append(record)
+        except OSError:
+            return []
+        return out
 
     def __repr__(self) -> str:
         return f"ScriptRun(id={self._id!r}, channel={self.channel_path!r})"
@@ -318,12 +355,16 @@ class OfflineRun(_BaseRun):
                          output_dir=os.path.abspath(output_dir or "outputs"),
                          resume_from=resume_from, sweep_id=None, parameters=None)
         self._stream = stream
+        self._logged: list[dict[str, object]] = []
+
+    def _records(self) -> list[dict[str, object]]:
+        return list(self._logged)
 
     def _emit(self, record: dict[str, object]) -> None:
         line(record)  # the same checks as under a sweep (e.g. the size of a table)
+        self._logged.append(record)
         kind, name = record["kind"], record["name"]
-        value = record[{"metric": "value", "list": "values", "row": "row",
-                        "table": "table", "tag": "value"}[str(kind)]]
+        value = record[_PAYLOAD[str(kind)]]
         shown = repr(value)
         if len(shown) > 500:
             shown = shown[:497] + "..."

@@ -283,3 +283,20 @@ def test_offline_output_of_huge_values_is_shortened(capsys):
 
 def test_offline_ids_are_unique():
     assert len({OfflineRun().id for _ in range(50)}) == 50
+
+
+@pytest.mark.parametrize("where", ["sweep", "offline"])
+def test_a_script_reads_back_what_its_run_logged(clean_env, tmp_path, where, capsys):
+    """Azure ML's Run.get_context().get_metrics(): the same shapes as a child run's."""
+    run = (ScriptRun(str(tmp_path / "metrics.jsonl"), run_id="r") if where == "sweep"
+           else OfflineRun())
+    run.log("acc", 0.5)
+    run.log("acc", 0.7)
+    run.log("lr", 0.01)
+    run.log_list("sizes", [16, 32])
+    run.log_row("curve", x=1, y=2)
+    run.log_row("curve", x=3, y=4)
+    run.tag("note", "kept apart")
+    assert run.get_metrics() == {"acc": [0.5, 0.7], "lr": 0.01, "sizes": [16, 32],
+                                 "curve": {"x": [1, 3], "y": [2, 4]}}
+    assert run.get_metrics("acc") == {"acc": [0.5, 0.7]}
