@@ -25,12 +25,14 @@ class Progress:
         self.start = time.monotonic()
         self._last_draw = 0.0
         self._last_text = ""
+        self._controller: Any = None
 
-    def update(self, controller: Any) -> None:
+    def update(self, controller: Any, *, force: bool = False) -> None:
         if not self.enabled:
             return
+        self._controller = controller
         now = time.monotonic()
-        if now - self._last_draw < 0.25:
+        if now - self._last_draw < 0.25 and not force:
             return
         self._last_draw = now
         counts = controller.counts()
@@ -48,5 +50,9 @@ class Progress:
         self._last_text = text
 
     def close(self) -> None:
+        """Draw the final counts (an update within 0.25 s of the last one was skipped),
+        then end the line."""
+        if self.enabled and self._controller is not None:
+            self.update(self._controller, force=True)
         if self.enabled and self.tty:
             self.stream.write("\n")

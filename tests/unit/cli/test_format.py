@@ -14,3 +14,25 @@ def test_cells_are_cut_but_a_whole_last_column_is_not():
     assert "x" * 47 + "…" in cut and reason not in cut
     whole = table(["A", "REASON"], rows, last_whole=True).splitlines()[-1]
     assert whole.endswith(reason) and "x" * 47 + "…" in whole
+
+
+def test_the_progress_display_ends_on_the_final_counts():
+    """Updates closer than 0.25 s apart are skipped; the last one is drawn at close."""
+    import io
+    from types import SimpleNamespace
+
+    from hypersweep.cli._progress import Progress
+
+    counts = {"Running": 1}
+    controller = SimpleNamespace(
+        counts=lambda: dict(counts), best=lambda: 0.5,
+        spec=SimpleNamespace(max_total_runs=2, primary_metric_name="acc"))
+    out = io.StringIO()
+    progress = Progress(None, stream=out)
+    progress.update(controller)
+    counts.clear()
+    counts["Completed"] = 2
+    progress.update(controller)  # within 0.25 s: skipped
+    assert "runs 2/2 done" not in out.getvalue()
+    progress.close()
+    assert out.getvalue().splitlines()[-1].startswith("runs 2/2 done, 0 running")
