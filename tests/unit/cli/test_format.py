@@ -1,5 +1,6 @@
-"""Terminal tables: long cells are cut, except a last column asked to stay whole (a
-termination reason's numbers must show in `hypersweep status`)."""
+"""Terminal output: tables cut long cells, except a last column asked to stay whole (a
+termination reason's numbers must show in `hypersweep status`); the progress display
+ends on the final counts."""
 
 from __future__ import annotations
 
