@@ -251,3 +251,14 @@ def test_resume_child_runs_reads_lr_and_dash_dash_lr_as_one_key(workspace, sourc
     assert resumed.hyperparameters == {"--x": 0.1} and fresh.hyperparameters == {"--x": 0.2}
     assert resumed.get_details()["runDefinition"]["arguments"][-4:] == [
         "--x", "0.1", "--resume-from", done.outputs_dir]
+
+
+def test_bayesian_warm_start_names_a_differing_key_as_this_sweep_spells_it(workspace,
+                                                                          source):
+    from hypersweep import BayesianParameterSampling
+
+    parent = sweep(workspace, source, GridParameterSampling({"--x": choice(0.1, 0.2)}),
+                   max_total_runs=1)
+    with pytest.raises(ConfigurationError, match=r"differs: x: \['choice'"):
+        sweep(workspace, source, BayesianParameterSampling({"x": choice(0.1, 0.3)}, seed=3),
+              max_total_runs=1, resume_from=[parent])

@@ -81,7 +81,11 @@ def _check_parents(store: Any, spec: SweepSpec) -> None:
                 "match")
         if spec.sampling["type"] == "bayesian" and _bare(parent.sampling["space"]) != \
                 _bare(spec.sampling["space"]):
-            diff = _space_diff(_bare(parent.sampling["space"]), _bare(spec.sampling["space"]))
+            # keys as this sweep spells them ("lr" or "--lr"), the parent's for its own keys
+            names = {SearchSpace.flag_of(k): k for k in (*parent.sampling["space"],
+                                                         *spec.sampling["space"])}
+            diff = _space_diff(_bare(parent.sampling["space"]), _bare(spec.sampling["space"]),
+                               names)
             raise ConfigurationError(
                 f"resume_from: Bayesian warm start needs the identical search space; sweep "
                 f"{parent_id} differs: {diff}")
@@ -93,11 +97,12 @@ def _bare(space: dict) -> dict:
     return {SearchSpace.flag_of(key): value for key, value in space.items()}
 
 
-def _space_diff(old: dict, new: dict) -> str:
+def _space_diff(old: dict, new: dict, names: dict | None = None) -> str:
     parts = []
     for key in sorted(set(old) | set(new), key=str):
         if old.get(key) != new.get(key):
-            parts.append(f"{key}: {old.get(key, 'absent')} → {new.get(key, 'absent')}")
+            name = (names or {}).get(key, key)
+            parts.append(f"{name}: {old.get(key, 'absent')} → {new.get(key, 'absent')}")
     return "; ".join(parts)
 
 
