@@ -273,7 +273,8 @@ def _command(command: Any, inputs: Any, sampling: ParameterSampling,
         raise ConfigurationTypeError(f"inputs must be a mapping, got {describe(inputs)}")
     command = _PLACEHOLDER.sub(lambda m: f"${{{{{m.group(1)}.{m.group(2)}}}}}", command)
     command = join_lines(command).strip()
-    if not needs_shell(command):
+    shell = needs_shell(command)
+    if not shell:
         try:
             tokens = shlex.split(command)
         except ValueError as exc:
@@ -314,6 +315,6 @@ def _command(command: Any, inputs: Any, sampling: ParameterSampling,
             f"trial.command: unknown placeholder {match.group(0)!r}; allowed: "
             "${{search_space.NAME}}, ${{inputs.NAME}}, ${{outputs.NAME}}")
 
-    if needs_shell(command):  # run by a shell, placeholders filled in as text (as Azure)
+    if shell:  # run by a shell, placeholders filled in as text (as Azure)
         return shell_command(_PLACEHOLDER.sub(fill, command))
     return [_PLACEHOLDER.sub(fill, token) for token in tokens]

@@ -53,7 +53,6 @@ class RunState:
                 "resumed_from": self.resume_source, "tags": {}}
 
 
-
 def new_run(spec: SweepSpec, space: SearchSpace, run_id: str, number: int,
             params: dict[str, Any], *, python: str, run_dir: str,
             resume_from: str | None = None, resume_source: str | None = None) -> RunState:

@@ -54,17 +54,27 @@ def exit_path(trial: TrialLaunch) -> str:
     return os.path.join(os.path.dirname(trial.log_path), "exit_code")
 
 
-def read_exit_code(path: str) -> int | None:
-    """The recorded exit status (negative for a signal, as subprocess reports it)."""
+def _read_status(path: str) -> bytes | None:
     try:
         with open(path, "rb") as fh:
-            words = fh.read(64).split()
+            return fh.read(64)
     except OSError:
         return None
-    if not words or not words[0].isdigit():  # blank (running), or just the launch mark
+
+
+def _exit_code(status: bytes | None) -> int | None:
+    """The exit status in a status file's bytes (negative for a signal, as subprocess
+    reports it), or None while it is blank or holds just the launch mark."""
+    words = status.split() if status else []
+    if not words or not words[0].isdigit():
         return None
     code = int(words[0])
     return -(code - 128) if 128 < code < 160 else code
+
+
+def read_exit_code(path: str) -> int | None:
+    """The recorded exit status (negative for a signal, as subprocess reports it)."""
+    return _exit_code(_read_status(path))
 
 
 def recorded_exit_time(path: str) -> float | None:
@@ -93,13 +103,9 @@ def _mark(path: str, mark: bytes) -> None:
 
 def launch_marked(path: str) -> bool:
     """Whether the status file says a launch began: its mark, or a status written."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(64)
-    except OSError:
-        return False
-    return (data[_MARK_OFFSET:_MARK_OFFSET + 1] == _LAUNCH_MARK
-            or read_exit_code(path) is not None)
+    status = _read_status(path)
+    return status is not None and (status[_MARK_OFFSET:_MARK_OFFSET + 1] == _LAUNCH_MARK
+                                   or _exit_code(status) is not None)
 
 
 def _empty_status_file(path: str) -> None:

@@ -97,11 +97,11 @@ def _bare(space: dict) -> dict:
     return {SearchSpace.flag_of(key): value for key, value in space.items()}
 
 
-def _space_diff(old: dict, new: dict, names: dict | None = None) -> str:
+def _space_diff(old: dict, new: dict, names: dict) -> str:
     parts = []
     for key in sorted(set(old) | set(new), key=str):
         if old.get(key) != new.get(key):
-            name = (names or {}).get(key, key)
+            name = names.get(key, key)
             parts.append(f"{name}: {old.get(key, 'absent')} → {new.get(key, 'absent')}")
     return "; ".join(parts)
 

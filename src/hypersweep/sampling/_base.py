@@ -63,7 +63,6 @@ class ParameterSampling(abc.ABC):
             raise ConfigurationTypeError(
                 f"properties must be a dict or None, got {describe(properties)}")
         self._properties = dict(properties or {})
-        known = {str(k).lower(): v for k, v in self._properties.items()}
         unknown = sorted(str(k) for k in self._properties
                          if str(k).lower() not in self._property_names)
         if unknown:
@@ -71,10 +70,14 @@ class ParameterSampling(abc.ABC):
                           f"are not used (known: {', '.join(self._property_names) or 'none'})",
                           HypersweepWarning, stacklevel=3)
         if seed is None and "seed" in self._property_names:
-            seed = known.get("seed")  # Azure ML SDK v1 style: properties={"seed": 5}
+            seed = self._property("seed")  # Azure ML SDK v1 style: properties={"seed": 5}
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         self._seed = integer("seed", seed, minimum=0)
+
+    def _property(self, name: str, default: Any = None) -> Any:
+        """The value of ``properties[name]``, the key matched case-insensitively."""
+        return {str(k).lower(): v for k, v in self._properties.items()}.get(name, default)
 
     @property
     def space(self) -> SearchSpace:

@@ -47,7 +47,7 @@ class RandomParameterSampling(ParameterSampling):
                  *, seed: int | None = None, rule: str | None = None) -> None:
         super().__init__(parameter_space, properties, seed=seed)
         if rule is None:
-            rule = {str(k).lower(): v for k, v in self._properties.items()}.get("rule", "random")
+            rule = self._property("rule", "random")
         if not isinstance(rule, str) or rule.lower() not in _RULES:
             raise ConfigurationError(f"rule must be one of {', '.join(_RULES)}, got {rule!r}")
         self._rule = rule.lower()
